@@ -1,0 +1,129 @@
+"""Schema of the archive, as sqlite-utils migrations applied on open.
+
+Table and column names of ``texts``, ``sightings``, ``recommendations``, ``crawls``
+and ``failures`` are a public contract (Datasette queries, user scripts): add
+columns in new migration steps, never rename.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlite_utils.migrations import Migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+migrations = Migrations("blogarchive")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE archive_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE crawls (
+            id INTEGER PRIMARY KEY,
+            spider TEXT NOT NULL,
+            args TEXT,
+            started TEXT NOT NULL,
+            finished TEXT,
+            status TEXT NOT NULL DEFAULT 'running',
+            stats TEXT
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE texts (
+            id INTEGER PRIMARY KEY,
+            title TEXT,
+            body TEXT NOT NULL,
+            body_html TEXT,
+            lang TEXT,
+            chars INTEGER NOT NULL,
+            canonical_sighting_id INTEGER,
+            sighting_count INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            signature BLOB
+        )"""
+    )
+    db.execute("CREATE INDEX idx_texts_content_hash ON texts(content_hash)")
+    db.execute(
+        """
+        CREATE TABLE text_bands (
+            band_key INTEGER NOT NULL,
+            text_id INTEGER NOT NULL REFERENCES texts(id)
+        )"""
+    )
+    db.execute("CREATE INDEX idx_text_bands_key ON text_bands(band_key)")
+    db.execute("CREATE INDEX idx_text_bands_text ON text_bands(text_id)")
+    db.execute(
+        """
+        CREATE TABLE sightings (
+            id INTEGER PRIMARY KEY,
+            text_id INTEGER NOT NULL REFERENCES texts(id),
+            url TEXT NOT NULL UNIQUE,
+            final_url TEXT,
+            site TEXT,
+            platform TEXT,
+            author TEXT,
+            title TEXT,
+            published TEXT,
+            fetched_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            http_status INTEGER,
+            relation TEXT NOT NULL CHECK (relation IN ('original', 'exact', 'near', 'excerpt')),
+            similarity REAL,
+            containment REAL,
+            crawl_id INTEGER REFERENCES crawls(id),
+            content_hash TEXT NOT NULL,
+            declared_original TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            lang TEXT,
+            chars INTEGER,
+            body_diff TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX idx_sightings_text ON sightings(text_id)")
+    db.execute("CREATE INDEX idx_sightings_final_url ON sightings(final_url)")
+    db.execute("CREATE INDEX idx_sightings_site ON sightings(site)")
+    db.execute(
+        """
+        CREATE TABLE recommendations (
+            id INTEGER PRIMARY KEY,
+            sighting_id INTEGER NOT NULL REFERENCES sightings(id),
+            position INTEGER NOT NULL,
+            block TEXT,
+            title TEXT NOT NULL,
+            url TEXT,
+            author TEXT,
+            snippet TEXT,
+            reads INTEGER,
+            comments INTEGER,
+            likes INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX idx_recommendations_sighting ON recommendations(sighting_id)")
+    db.execute("CREATE INDEX idx_recommendations_url ON recommendations(url)")
+    db.execute(
+        """
+        CREATE TABLE failures (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            crawl_id INTEGER REFERENCES crawls(id),
+            stage TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            http_status INTEGER,
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX idx_failures_url ON failures(url)")

@@ -1,0 +1,3 @@
+from blogarchive.cli import main
+
+main()

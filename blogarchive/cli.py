@@ -1,0 +1,226 @@
+"""The ``blogarchive`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from blogarchive import __version__
+from blogarchive.runner import EXIT_FAILED, EXIT_LOCKED, CrawlResult, run_crawls
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("archive.db"),
+    show_default=True,
+    help="The SQLite archive file (created when missing).",
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="blogarchive")
+def cli() -> None:
+    """Crawl blogging platforms and keep a deduplicating archive of what they publish.
+
+    A reposted text is stored once; every place it was seen is kept as a sighting
+    with its provenance. Browse the archive with 'blogarchive browse' (Datasette).
+    """
+
+
+def _print_summary(db_path: Path, result: CrawlResult | None) -> None:
+    from archive import Archive
+
+    with Archive(db_path) as archive:
+        stats = archive.stats()
+    if result is not None:
+        click.echo(f"pages fetched:                {result.total('response_received_count')}")
+        click.echo(f"articles archived:            {result.total('blogarchive/archive/pages')}")
+        click.echo(f"new texts kept:               {result.total('blogarchive/archive/texts_added')}")
+        click.echo(f"sightings merged into texts:  {result.total('blogarchive/archive/sightings_merged')}")
+        click.echo(f"unchanged since last crawl:   {result.total('blogarchive/archive/unchanged')}")
+        click.echo(f"recommendations separated:    {result.total('blogarchive/archive/recommendations')}")
+        click.echo(f"failures recorded:            {result.total('blogarchive/archive/failures')}")
+    click.echo(
+        f"archive {db_path}: {stats.texts} texts, {stats.sightings} sightings "
+        f"({', '.join(f'{k} {v}' for k, v in stats.sightings_by_relation.items()) or 'none'}), "
+        f"{stats.recommendations} recommendations, {stats.failures} failures"
+    )
+
+
+def _crawl(jobs: list[tuple[str, dict]], db_path: Path, overrides: dict | None = None) -> CrawlResult:
+    from archive import ArchiveLock, ArchiveLocked
+
+    settings = {"ARCHIVE_PATH": str(db_path), **(overrides or {})}
+    try:
+        with ArchiveLock(db_path):
+            return run_crawls(jobs, settings)
+    except ArchiveLocked as exc:
+        click.echo(f"blogarchive: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--port", type=int, default=0, help="Port for the demo site (default: a free one).")
+def demo(db_path: Path, port: int) -> None:
+    """Crawl the bundled offline demo site into an archive and print a summary.
+
+    Starts a real HTTP server on 127.0.0.1 serving pages written in the styles of
+    jianshu, CSDN, cnblogs, WeChat, Medium and WordPress (one Chinese essay reposted
+    four times, an English post reposted once, a GBK page, unrelated articles), then
+    crawls it with the real spiders and pipelines. Running it twice leaves the same
+    archive.
+
+    \b
+    Example:
+        blogarchive demo --db archive.db
+        datasette archive.db
+    """
+    from blogarchive.siteserver import SiteServer, demo_site_root
+
+    with SiteServer(demo_site_root(), port=port) as server:
+        click.echo(f"demo site serving at {server.base_url}/", err=True)
+        result = _crawl(
+            [("blog", {"url": server.url("/"), "depth": "3"})],
+            db_path,
+            {"AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING"},
+        )
+    _print_summary(db_path, result)
+    click.echo(f"browse it with: datasette {db_path}")
+    if result.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True)
+@DB_OPTION
+@click.option("--spider", default="blog", show_default=True, help="Spider to use (a platform name or 'blog').")
+@click.option("--limit", type=int, default=0, help="Stop after this many articles per URL (0: no limit).")
+@click.option("--depth", type=int, default=2, show_default=True, help="How many links deep to follow.")
+@click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def crawl(urls: tuple[str, ...], db_path: Path, spider: str, limit: int, depth: int, sets: tuple[str, ...]) -> None:
+    """Crawl article or blog URLs and archive what is found.
+
+    Exit codes: 0 success, 1 the crawl failed (e.g. nothing could be fetched or the
+    archive could not be written), 2 bad usage, 3 another crawl holds the archive.
+
+    \b
+    Example:
+        blogarchive crawl https://example.wordpress.com/ --db archive.db --limit 50
+    """
+    overrides = {}
+    for item in sets:
+        name, _, value = item.partition("=")
+        if not name or not _:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        overrides[name] = value
+    jobs = [(spider, {"url": url, "limit": str(limit), "depth": str(depth)}) for url in urls]
+    result = _crawl(jobs, db_path, overrides)
+    _print_summary(db_path, result)
+    if result.failed:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", help="The page's original URL (resolves links, picks the platform).")
+@click.option("--platform", help="Force a platform description (e.g. jianshu, csdn, wordpress).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def extract(file: Path, url: str | None, platform: str | None, as_json: bool) -> None:
+    """Extract one saved page: title, author, dates, body and recommendations.
+
+    \b
+    Example:
+        blogarchive extract saved.html --url https://www.jianshu.com/p/abc --json
+    """
+    from crawler.encoding import decode_html
+    from pipelines.extract import NoBodyFound, extract_article
+
+    html, _ = decode_html(file.read_bytes())
+    try:
+        result = extract_article(html, url=url, platform=platform)
+    except NoBodyFound as exc:
+        click.echo(f"blogarchive: {file}: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+        return
+    click.echo(f"title:     {result.title or ''}")
+    click.echo(f"author:    {result.author or ''}")
+    click.echo(f"published: {result.published or ''}")
+    click.echo(f"platform:  {result.platform or 'generic'}")
+    if result.declared_original:
+        click.echo(f"original:  {result.declared_original}")
+    click.echo("")
+    click.echo(result.body)
+    if result.recommendations:
+        click.echo("\nrecommendations:")
+        for rec in result.recommendations:
+            click.echo(f"  [{rec.block or ''}] {rec.title}  {rec.url or ''}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DB_OPTION
+def ingest(file: Path, db_path: Path) -> None:
+    """Import documents that were not crawled, through the same dedup and archive path.
+
+    FILE is JSON Lines: each line an object with "url" and either "text" or "html",
+    optionally "title", "author", "published", "platform". Malformed lines are
+    reported with their line number and skipped; the rest still land. Exits 1 when
+    any line was skipped.
+
+    \b
+    Example:
+        blogarchive ingest posts.jsonl --db archive.db
+    """
+    from blogarchive.ingest import ingest_jsonl
+
+    report = ingest_jsonl(file, db_path)
+    for line_number, reason in report.errors:
+        click.echo(f"{file}:{line_number}: skipped: {reason}", err=True)
+    click.echo(
+        f"{report.read} lines read: {report.new_texts} new texts, {report.merged} merged into "
+        f"existing texts, {report.unchanged} unchanged, {len(report.errors)} skipped"
+    )
+    _print_summary(db_path, None)
+    if report.errors:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(db_path: Path, as_json: bool) -> None:
+    """Counts of texts, sightings by relation, sites, recommendations, crawls, failures.
+
+    \b
+    Example:
+        blogarchive stats --db archive.db
+    """
+    from archive import Archive
+
+    if not db_path.exists():
+        raise click.BadParameter(f"{db_path} does not exist", param_hint="--db")
+    with Archive(db_path) as archive:
+        counts = archive.stats()
+    if as_json:
+        click.echo(json.dumps(asdict(counts), ensure_ascii=False))
+        return
+    click.echo(f"texts:            {counts.texts}")
+    click.echo(f"sightings:        {counts.sightings}")
+    for relation, n in counts.sightings_by_relation.items():
+        click.echo(f"  {relation + ':':<15} {n}")
+    click.echo(f"sites:            {counts.sites}")
+    click.echo(f"recommendations:  {counts.recommendations}")
+    click.echo(f"crawls:           {counts.crawls}")
+    click.echo(f"failures:         {counts.failures}")
+
+
+def main() -> None:
+    cli()

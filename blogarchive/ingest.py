@@ -1,0 +1,84 @@
+"""``blogarchive ingest``: documents that were not crawled, through the same path."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from archive import Archive, ArchiveLock
+from archive.api import utc_now
+from pipelines.dedup import DedupParams, fingerprint
+from pipelines.extract import Extraction, NoBodyFound, extract_article
+from pipelines.recording import PageRecord, fingerprint_params, record_page
+
+
+@dataclass
+class IngestReport:
+    read: int = 0
+    new_texts: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    text_ids: dict[str, int] = field(default_factory=dict)
+
+
+def extraction_from_document(doc: dict) -> Extraction:
+    """An :class:`Extraction` for one JSONL document (``html`` is extracted, ``text`` kept)."""
+    if doc.get("html"):
+        extracted = extract_article(str(doc["html"]), url=doc.get("url"), platform=doc.get("platform"))
+        return Extraction(**{**extracted.__dict__,
+                             "title": doc.get("title") or extracted.title,
+                             "author": doc.get("author") or extracted.author,
+                             "published": doc.get("published") or extracted.published})
+    text = str(doc.get("text") or "").strip()
+    if not text:
+        raise NoBodyFound("empty text")
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n"))
+    return Extraction(body=text, title=doc.get("title"), author=doc.get("author"),
+                      published=doc.get("published"), body_html=paragraphs,
+                      platform=doc.get("platform"))
+
+
+def ingest_jsonl(path: Path, db_path: Path, params: DedupParams | None = None) -> IngestReport:
+    """Read ``path`` (JSON Lines) into the archive at ``db_path``."""
+    params = params or DedupParams()
+    report = IngestReport()
+    with ArchiveLock(db_path), Archive(db_path) as archive:
+        archive.check_fingerprint_params(fingerprint_params(params))
+        crawl_id = archive.start_crawl("ingest", {"file": str(path)})
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                report.read += 1
+                try:
+                    doc = json.loads(line)
+                    if not isinstance(doc, dict) or not isinstance(doc.get("url"), str) or not doc["url"]:
+                        raise ValueError("needs an object with a 'url' string")
+                    if not (doc.get("text") or doc.get("html")):
+                        raise ValueError("needs 'text' or 'html'")
+                    extraction = extraction_from_document(doc)
+                except (ValueError, NoBodyFound) as exc:
+                    report.errors.append((number, str(exc)))
+                    continue
+                page = PageRecord(
+                    url=doc["url"],
+                    fetched_at=utc_now(),
+                    extraction=extraction,
+                    fingerprint=fingerprint(extraction.body, params),
+                    platform=doc.get("platform"),
+                )
+                outcome = record_page(archive, page, params, crawl_id)
+                report.text_ids[doc["url"]] = outcome.text_id
+                if outcome.unchanged:
+                    report.unchanged += 1
+                elif outcome.new_text:
+                    report.new_texts += 1
+                else:
+                    report.merged += 1
+        archive.finish_crawl(crawl_id, "finished" if not report.errors else "finished_with_errors",
+                             {"read": report.read, "new_texts": report.new_texts,
+                              "merged": report.merged, "skipped": len(report.errors)})
+    return report

@@ -1,0 +1,69 @@
+"""Run crawls from the command line with the project's settings, and turn their stats
+into exit codes cron can act on."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Exit codes of ``blogarchive crawl`` and ``blogarchive demo``.
+EXIT_OK = 0
+EXIT_FAILED = 1  # the crawl ran but failed (nothing fetched, archive errors...)
+EXIT_USAGE = 2  # bad arguments (click's own code)
+EXIT_LOCKED = 3  # another crawl holds the archive lock
+
+
+@dataclass
+class CrawlResult:
+    """Stats of one or more crawls run in one process."""
+
+    stats: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(s.get("blogarchive/crawl_status") != "finished" for s in self.stats) or not self.stats
+
+    def total(self, key: str) -> int:
+        return sum(int(s.get(key, 0) or 0) for s in self.stats)
+
+
+def project_settings(overrides: dict[str, Any] | None = None):  # noqa: ANN201 - Settings
+    """The project's Scrapy settings, found from anywhere (not only beside scrapy.cfg)."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any] | None = None) -> CrawlResult:
+    """Run ``(spider name, spider arguments)`` jobs one after the other in this process."""
+    from scrapy.crawler import CrawlerProcess
+
+    settings = project_settings(overrides)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    result = CrawlResult()
+    crawlers = []
+
+    async def run_all() -> None:
+        for name, kwargs in jobs:
+            crawler = process.create_crawler(name)
+            crawlers.append(crawler)
+            await crawler.crawl_async(**kwargs)
+
+    from scrapy.utils.defer import deferred_from_coro
+
+    deferred = deferred_from_coro(run_all())
+    errors: list[Any] = []
+    deferred.addErrback(errors.append)
+    deferred.addBoth(lambda _: process.stop())
+    process.start(stop_after_crawl=False)
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        result.stats.append(stats)
+    if errors:
+        errors[0].raiseException()
+    return result

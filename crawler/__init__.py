@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, items, platform descriptions, spiders and middlewares."""

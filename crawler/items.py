@@ -1,0 +1,36 @@
+"""Items the spiders yield. Pipelines read them through ``ItemAdapter``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ArticlePage:
+    """One fetched article page, decoded, before extraction.
+
+    Pipelines fill ``extraction`` (a ``pipelines.extract.Extraction``) and
+    ``fingerprint`` (a ``pipelines.dedup.Fingerprint``) as it moves along.
+    """
+
+    url: str
+    final_url: str
+    platform: str | None
+    http_status: int
+    fetched_at: str
+    html: str
+    encoding: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    extraction: Any = None
+    fingerprint: Any = None
+
+
+@dataclass
+class PageFailure:
+    """A page that could not be fetched or archived; it is recorded in ``failures``."""
+
+    url: str
+    stage: str
+    reason: str
+    http_status: int | None = None

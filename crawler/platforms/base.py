@@ -1,0 +1,69 @@
+"""The shape of a platform description: data only, no Scrapy, no pipeline code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RecommendationBlock:
+    """Where a platform lists promoted or related stories, and how to read one item.
+
+    All selectors are CSS, relative to ``container`` (or to each item).
+    """
+
+    container: str
+    heading: str | None = None  # block heading when the page shows none, e.g. "推荐阅读"
+    heading_selector: str | None = None
+    item: str = "li"
+    title: str = "a"
+    url: str = "a"
+    author: str | None = None
+    snippet: str | None = None
+    reads: str | None = None
+    comments: str | None = None
+    likes: str | None = None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """How a blog's articles are listed on this platform.
+
+    ``{user}`` in a template is the blog's user or slug; paths are relative to the
+    spider's ``base_url``.
+    """
+
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    listing_pages: tuple[str, ...] = ()
+    api: str | None = None
+    next_page: str | None = None  # CSS selector of a listing's "next" link
+
+
+@dataclass(frozen=True)
+class Platform:
+    """Everything the project knows about one blogging platform.
+
+    Selectors are CSS; the first that matches wins.
+    """
+
+    name: str
+    domains: tuple[str, ...] = ()
+    generators: tuple[str, ...] = ()  # prefixes of <meta name="generator">, case-folded
+    markers: tuple[str, ...] = ()  # selectors whose presence identifies the markup
+    article_url: tuple[str, ...] = ()  # regexes matching article URLs (path part)
+    title: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()  # removed from the body before extraction
+    recommendations: tuple[RecommendationBlock, ...] = ()
+    discovery: Discovery = field(default_factory=Discovery)
+    needs_cookies: bool = False
+
+    def owns_host(self, host: str | None) -> bool:
+        """True when ``host`` is one of the platform's domains or a subdomain of one."""
+        if not host:
+            return False
+        host = host.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.domains)

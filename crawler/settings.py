@@ -1,0 +1,41 @@
+"""Scrapy settings for blogarchive. Every project setting is listed in docs/reference.md."""
+
+BOT_NAME = "blogarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- politeness ---------------------------------------------------------------
+BLOGARCHIVE_CONTACT = ""  # an e-mail or URL added to the User-Agent
+USER_AGENT = "blogarchive/0.1 (+https://pypi.org/project/blogarchive/)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# -- pipelines ----------------------------------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.main_body.MainBodyPipeline": 100,
+    "pipelines.minhash_dedup.MinHashDedupPipeline": 200,
+    "pipelines.archive_store.ArchiveStorePipeline": 300,
+}
+EXTRACT_ENABLED = True
+DEDUP_ENABLED = True
+DEDUP_NUM_PERM = 128
+DEDUP_SEED = 1
+DEDUP_SHINGLE_SIZE = 5
+DEDUP_THRESHOLD = 0.3
+ARCHIVE_PATH = "archive.db"
+ARCHIVE_TIMEOUT = 60.0
+
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""Spiders: one per platform, plus ``blog`` for any other site."""

@@ -1,0 +1,24 @@
+"""Near-duplicate detection: pure functions over text (no Scrapy, no database).
+
+normalise → shingle → MinHash → LSH band keys (:mod:`fingerprint`), then exact
+verification of candidates (:mod:`verify`).
+"""
+
+from __future__ import annotations
+
+from pipelines.dedup.fingerprint import DedupParams, Fingerprint, content_hash, fingerprint
+from pipelines.dedup.normalise import normalise
+from pipelines.dedup.verify import Similarity, Verdict, compare, shingle_set, verdict
+
+__all__ = [
+    "DedupParams",
+    "Fingerprint",
+    "Similarity",
+    "Verdict",
+    "compare",
+    "content_hash",
+    "fingerprint",
+    "normalise",
+    "shingle_set",
+    "verdict",
+]

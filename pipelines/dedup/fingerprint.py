@@ -1,0 +1,107 @@
+"""MinHash signatures (datasketch) and LSH band keys for the persistent index."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import xxhash
+from datasketch import MinHash, MinHashLSH
+
+from pipelines.dedup.normalise import normalise
+from pipelines.dedup.shingles import shingles, tokens
+
+#: Bumped whenever normalisation or tokenisation changes what a signature means.
+NORMALISER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class DedupParams:
+    """MinHash and LSH parameters.
+
+    Args:
+        num_perm: permutations per signature; every signature in one archive shares it.
+        seed: datasketch's permutation seed.
+        shingle_size: tokens per shingle (characters for CJK, words otherwise).
+        threshold: LSH candidate threshold (Jaccard); verification decides merges.
+    """
+
+    num_perm: int = 128
+    seed: int = 1
+    shingle_size: int = 5
+    threshold: float = 0.3
+    scheme: str = "affine32"
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        """``(b, r)``: datasketch's optimal band layout for ``threshold`` and ``num_perm``."""
+        return _band_layout(self.threshold, self.num_perm)
+
+
+@lru_cache(maxsize=16)
+def _band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+def _hash32(data: bytes) -> int:
+    return xxhash.xxh32_intdigest(data)
+
+
+@lru_cache(maxsize=8)
+def _template(num_perm: int, seed: int, scheme: str) -> MinHash:
+    return MinHash(num_perm=num_perm, seed=seed, hashfunc=_hash32, scheme=scheme)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What dedup needs of one body: exact hash, MinHash signature and LSH band keys."""
+
+    content_hash: str
+    signature: bytes
+    band_keys: tuple[int, ...]
+    token_count: int
+
+
+def content_hash(normalised: str) -> str:
+    """Hash of the normalised text: equal for copies that differ only in boilerplate,
+    punctuation, width, case or script."""
+    return hashlib.blake2b(normalised.replace(" ", "").encode("utf-8"), digest_size=16).hexdigest()
+
+
+def signature_of(shingle_set: set[str], params: DedupParams) -> np.ndarray:
+    template = _template(params.num_perm, params.seed, params.scheme)
+    minhash = MinHash(
+        num_perm=params.num_perm,
+        seed=params.seed,
+        hashfunc=_hash32,
+        permutations=template.permutations,
+        scheme=params.scheme,
+    )
+    minhash.update_batch([s.encode("utf-8") for s in shingle_set])
+    return minhash.hashvalues
+
+
+def band_keys(hashvalues: np.ndarray, params: DedupParams) -> tuple[int, ...]:
+    """One signed 64-bit key per LSH band (band index mixed in), for an indexed table."""
+    b, r = params.bands
+    keys = []
+    for band in range(b):
+        chunk = hashvalues[band * r : (band + 1) * r].tobytes()
+        keys.append(xxhash.xxh64_intdigest(chunk, seed=band) - (1 << 63))
+    return tuple(keys)
+
+
+def fingerprint(text: str, params: DedupParams) -> Fingerprint:
+    """Normalise ``text``, shingle it and compute its MinHash signature and band keys."""
+    normalised = normalise(text)
+    toks = tokens(normalised)
+    hashvalues = signature_of(shingles(toks, params.shingle_size), params)
+    return Fingerprint(
+        content_hash=content_hash(normalised),
+        signature=hashvalues.astype("<u4").tobytes(),
+        band_keys=band_keys(hashvalues, params) if toks else (),
+        token_count=len(toks),
+    )

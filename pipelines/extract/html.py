@@ -1,0 +1,113 @@
+"""Parsing, cleaning and serialising HTML trees (lxml)."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+from lxml.html import HtmlElement
+
+#: Pages larger than this are cut before parsing; no article needs more.
+MAX_HTML_CHARS = 8_000_000
+
+#: Elements that never hold article text.
+NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "form",
+              "button", "select", "input", "textarea", "object", "embed")
+
+BLOCK_TAGS = frozenset(
+    ["p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "pre", "blockquote", "table", "tr", "br", "hr", "figure", "figcaption", "header", "footer", "aside", "nav", "dl", "dt", "dd", "main"]
+)
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def parse_html(markup: str) -> HtmlElement | None:
+    """Parse ``markup`` into a tree, or None when there is nothing to parse."""
+    if not markup or not markup.strip():
+        return None
+    markup = _CONTROL.sub("", markup[:MAX_HTML_CHARS])
+    if markup.lstrip().startswith("<?xml"):
+        markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
+    try:
+        parser = html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False)
+        root = html.document_fromstring(markup, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def node_text(node: HtmlElement) -> str:
+    """All text below ``node``, whitespace collapsed."""
+    return " ".join(node.text_content().split())
+
+
+def to_text(node: HtmlElement) -> str:
+    """Readable plain text: paragraphs, headings, list items and code blocks on their own
+    lines, separated by blank lines."""
+    parts: list[str] = []
+
+    def walk(el: HtmlElement) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in NOISE_TAGS:
+            if el.tail:
+                parts.append(el.tail)
+            return
+        if tag == "pre":
+            parts.append("\n\n" + el.text_content().strip("\n") + "\n\n")
+        else:
+            block = tag in BLOCK_TAGS
+            if block:
+                parts.append("\n\n" if tag != "br" else "\n")
+            if tag == "li":
+                parts.append("- ")
+            if el.text:
+                parts.append(el.text)
+            for child in el:
+                walk(child)
+            if block and tag != "br":
+                parts.append("\n\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    walk(node)
+    raw = "".join(parts)
+    lines: list[str] = []
+    for chunk in re.split(r"\n{2,}", raw):
+        text = "\n".join(" ".join(line.split()) for line in chunk.split("\n") if line.strip())
+        if text and text != "-":
+            lines.append(text)
+    return "\n\n".join(lines)
+
+
+_ALLOWED_TAGS = frozenset(
+    ["p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "pre", "code", "blockquote", "em", "strong", "b", "i", "u", "s", "a", "img", "figure", "figcaption", "table", "thead", "tbody", "tr", "td", "th", "hr", "sup", "sub", "span", "div", "section", "article", "dl", "dt", "dd"]
+)
+_ALLOWED_ATTRS = {"a": ("href", "title"), "img": ("src", "alt", "title", "width", "height"),
+                  "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan")}
+
+
+def sanitised_html(node: HtmlElement) -> str:
+    """A display copy of ``node``: no scripts, event handlers, styles or remote resources
+    other than images; links only to http(s)."""
+    clone = html.fromstring(html.tostring(node, encoding="unicode"))
+    for el in list(clone.iter()):
+        if not isinstance(el.tag, str):
+            el.drop_tree()
+            continue
+        if el.tag in NOISE_TAGS:
+            el.drop_tree()
+            continue
+        allowed = _ALLOWED_ATTRS.get(el.tag, ())
+        for name in list(el.attrib):
+            value = el.attrib[name]
+            if name not in allowed or (
+                name in ("href", "src") and not value.strip().lower().startswith(("http://", "https://", "/"))
+            ):
+                del el.attrib[name]
+        if el.tag not in _ALLOWED_TAGS and el is not clone:
+            el.drop_tag()
+    if clone.tag not in _ALLOWED_TAGS:
+        clone.tag = "div"
+        clone.attrib.clear()
+    return html.tostring(clone, encoding="unicode")
