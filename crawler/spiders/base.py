@@ -56,7 +56,8 @@ class PlatformSpider(scrapy.Spider):
         self.max_depth = int(getattr(self, "depth", 2) or 0)
         self.follow_recommendations = _as_bool(getattr(self, "follow_recommendations", False))
         self.article_count = 0
-        self.links = LinkExtractor(allow_domains=self.allowed_domains, unique=True)
+        # allow_domains would compare host:port, so same-site links are filtered by host below
+        self.links = LinkExtractor(unique=True)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
@@ -75,6 +76,8 @@ class PlatformSpider(scrapy.Spider):
         if depth >= self.max_depth:
             return
         for link in self.links.extract_links(response):
+            if urlsplit(link.url).hostname not in self.allowed_domains:
+                continue
             if self.limit and self.article_count >= self.limit:
                 return
             yield response.follow(link.url, callback=self.parse, errback=self.on_error,
