@@ -62,8 +62,9 @@ async def test_gbk_page_served_as_utf8_decodes(site, archive_path):
 
 @coroutine_test
 async def test_recrawl_of_unchanged_pages_adds_no_rows(site, archive_path):
+    # a full re-fetch (no revisit skipping, no conditional request) still adds nothing
     for _ in range(2):
-        crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+        crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_REVISIT_ENABLED=False))
         await crawler.crawl_async(url=site.url("/jianshu/p/7d3c1a9e5b20"), depth="0")
     assert rows(archive_path, "select count(*) from sightings")[0][0] == 1
     assert rows(archive_path, "select count(*) from texts")[0][0] == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.platforms.base import Discovery, Platform, RecommendationBlock
+from crawler.platforms.base import ApiListing, Discovery, Platform, RecommendationBlock
 
 JIANSHU = Platform(
     name="jianshu",
@@ -29,7 +29,11 @@ JIANSHU = Platform(
             likes=".likes, .likes-count",
         ),
     ),
-    discovery=Discovery(listing_pages=("u/{user}",), next_page="a.next, a[rel=next]"),
+    discovery=Discovery(
+        home="https://www.jianshu.com/",
+        listing_pages=("u/{user}",),  # a collection (专题) is crawled from its URL: -a url=.../c/ID
+        next_page="a.next, a[rel=next], link[rel=next]",
+    ),
 )
 
 CSDN = Platform(
@@ -52,7 +56,11 @@ CSDN = Platform(
             snippet=".desc",
         ),
     ),
-    discovery=Discovery(listing_pages=("{user}/article/list/1",), next_page="a.next, a[rel=next]"),
+    discovery=Discovery(
+        home="https://blog.csdn.net/",
+        listing_pages=("{user}/article/list/1",),
+        next_page="li.js-page-next a, a.next, a[rel=next], link[rel=next]",
+    ),
 )
 
 CNBLOGS = Platform(
@@ -69,12 +77,18 @@ CNBLOGS = Platform(
         RecommendationBlock(container="#under_post_card1", heading="编辑推荐", item="li", title="a"),
         RecommendationBlock(container="#under_post_card2", heading="阅读排行", item="li", title="a"),
     ),
-    discovery=Discovery(feeds=("{user}/rss",), listing_pages=("{user}/",)),
+    discovery=Discovery(
+        home="https://www.cnblogs.com/",
+        feeds=("{user}/rss",),
+        listing_pages=("{user}/",),
+        next_page="#nav_next_page a, a[rel=next]",
+    ),
 )
 
 WECHAT = Platform(
     name="wechat",
     domains=("mp.weixin.qq.com",),
+    article_url=(r"^/s(/[\w-]+|$)",),  # articles are given directly: WeChat has no public listing
     markers=("#js_content",),
     title=("#activity-name", "h1.rich_media_title", "h1"),
     author=("#js_name", "#js_author_name", ".rich_media_meta_nickname"),
@@ -83,4 +97,53 @@ WECHAT = Platform(
     drop=(".qr_code_pc", "#js_pc_qr_code"),
 )
 
-PLATFORMS = (JIANSHU, CSDN, CNBLOGS, WECHAT)
+ZHIHU = Platform(
+    name="zhihu",
+    domains=("zhihu.com",),
+    article_url=(r"^/p/\d+",),
+    needs_cookies=True,  # the column API answers 403 without a logged-in session
+    discovery=Discovery(
+        home="https://zhuanlan.zhihu.com/",
+        api=ApiListing(
+            url="api/columns/{user}/articles?limit=20",
+            items="data",
+            link="url",
+            date="created",
+            paging="next",
+            next="paging.next",
+            end="paging.is_end",
+        ),
+    ),
+)
+
+JUEJIN = Platform(
+    name="juejin",
+    domains=("juejin.cn",),
+    article_url=(r"^/post/\d+",),
+    discovery=Discovery(
+        home="https://juejin.cn/",
+        api=ApiListing(
+            url="https://api.juejin.cn/content_api/v1/article/query_list",
+            items="data",
+            link="post/{article_id}",
+            date="article_info.ctime",
+            paging="cursor",
+            body='{"user_id": "{user}", "sort_type": 2, "cursor": "{cursor}"}',
+            cursor="cursor",
+            more="has_more",
+        ),
+    ),
+)
+
+SINA = Platform(
+    name="sina",
+    domains=("blog.sina.com.cn",),
+    article_url=(r"/s/blog_[0-9a-z]+(\.html?)?$",),
+    discovery=Discovery(
+        home="http://blog.sina.com.cn/",
+        listing_pages=("s/articlelist_{user}_0_1.html",),
+        next_page="li.SG_pgnext a, a[rel=next]",
+    ),
+)
+
+PLATFORMS = (JIANSHU, CSDN, CNBLOGS, WECHAT, ZHIHU, JUEJIN, SINA)

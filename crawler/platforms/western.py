@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.platforms.base import Discovery, Platform, RecommendationBlock
+from crawler.platforms.base import ApiListing, Discovery, Platform, RecommendationBlock
 
 WORDPRESS = Platform(
     name="wordpress",
@@ -24,7 +24,14 @@ WORDPRESS = Platform(
         ),
     ),
     discovery=Discovery(
-        api="wp-json/wp/v2/posts",
+        home="https://{user}.wordpress.com/",
+        # the REST API when it is open; its feed and core sitemap when it is not
+        api=ApiListing(
+            url="wp-json/wp/v2/posts?per_page=100&_fields=link,date_gmt",
+            link="link",
+            date="date_gmt",
+            paging="page",
+        ),
         feeds=("feed/",),
         sitemaps=("wp-sitemap.xml",),
     ),
@@ -49,7 +56,47 @@ MEDIUM = Platform(
             title="h2, h3, a",
         ),
     ),
-    discovery=Discovery(feeds=("feed/{user}",)),
+    discovery=Discovery(home="https://medium.com/", feeds=("feed/{user}",)),  # @user or publication
 )
 
-PLATFORMS = (WORDPRESS, MEDIUM)
+BLOGGER = Platform(
+    name="blogger",
+    domains=("blogspot.com", "blogger.com"),
+    generators=("blogger",),
+    article_url=(r"/\d{4}/\d{2}/[^/]+\.html$",),
+    discovery=Discovery(
+        home="https://{user}.blogspot.com/",
+        feeds=("feeds/posts/default?max-results=25",),  # pages with start-index, linked by rel=next
+    ),
+)
+
+SUBSTACK = Platform(
+    name="substack",
+    domains=("substack.com",),
+    article_url=(r"^/p/[\w-]+$",),
+    discovery=Discovery(
+        home="https://{user}.substack.com/",
+        api=ApiListing(url="api/v1/archive?sort=new&limit=12", link="canonical_url", date="post_date",
+                       paging="offset"),
+        feeds=("feed",),
+    ),
+)
+
+GHOST = Platform(
+    name="ghost",
+    generators=("ghost",),
+    discovery=Discovery(feeds=("rss/",), sitemaps=("sitemap-posts.xml",)),  # self-hosted: -a url=
+)
+
+DEVTO = Platform(
+    name="devto",
+    domains=("dev.to",),
+    article_url=(r"^/[\w-]+/[\w-]+-[0-9a-z]{4,6}$",),
+    discovery=Discovery(
+        home="https://dev.to/",
+        api=ApiListing(url="api/articles?username={user}&per_page=30", link="url", date="published_at",
+                       paging="page"),
+    ),
+)
+
+PLATFORMS = (WORDPRESS, MEDIUM, BLOGGER, SUBSTACK, GHOST, DEVTO)
