@@ -14,6 +14,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
+from w3lib.url import url_query_cleaner
+
 from parsel import Selector
 from scrapy.utils.sitemap import Sitemap
 
@@ -60,6 +62,17 @@ def fill(template: str, **values: Any) -> str:
     return template
 
 
+#: Query parameters that only track where a click came from (Medium's ``source=rss...``).
+TRACKING_PARAMS = ("source", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+
+
+def clean_url(url: str) -> str:
+    """A listed URL without tracking parameters, so each article has one URL."""
+    if "?" not in url:
+        return url
+    return url_query_cleaner(url, TRACKING_PARAMS, remove=True)
+
+
 def dig(data: Any, path: str | None) -> Any:
     """The value at a dotted path (``"paging.next"``) or None; ``""`` is ``data`` itself."""
     if not path:
@@ -93,16 +106,19 @@ def feed_entries(body: bytes, base_url: str) -> tuple[list[Entry], str | None]:
     sel.remove_namespaces()
     entries: list[Entry] = []
     for item in sel.xpath("//channel/item"):
-        link = item.xpath("link/text()").get() or item.xpath("guid[not(@isPermaLink='false')]/text()").get()
+        link = (item.xpath("origLink/text()").get()  # FeedBurner keeps the blog's own URL there
+                or item.xpath("link/text()").get()
+                or item.xpath("guid[not(@isPermaLink='false')]/text()").get())
         published = item.xpath("pubDate/text()").get() or item.xpath("date/text()").get()
         if link and link.strip():
-            entries.append(Entry(urljoin(base_url, link.strip()), parse_date(published)))
+            entries.append(Entry(clean_url(urljoin(base_url, link.strip())), parse_date(published)))
     for entry in sel.xpath("//feed/entry"):
-        link = (entry.xpath("link[@rel='alternate']/@href").get()
+        link = (entry.xpath("origLink/text()").get()
+                or entry.xpath("link[@rel='alternate']/@href").get()
                 or entry.xpath("link[not(@rel)]/@href").get())
         published = entry.xpath("published/text()").get() or entry.xpath("updated/text()").get()
         if link:
-            entries.append(Entry(urljoin(base_url, link.strip()), parse_date(published)))
+            entries.append(Entry(clean_url(urljoin(base_url, link.strip())), parse_date(published)))
     next_url = sel.xpath("/feed/link[@rel='next']/@href").get()
     return entries, urljoin(base_url, next_url) if next_url else None
 
@@ -135,7 +151,7 @@ def api_entries(data: Any, api: ApiListing, base_url: str) -> list[Entry]:
         else:
             link = dig(item, api.link)
         if isinstance(link, str) and link:
-            entries.append(Entry(urljoin(base_url, link), parse_date(dig(item, api.date))))
+            entries.append(Entry(clean_url(urljoin(base_url, link)), parse_date(dig(item, api.date))))
     return entries
 
 
