@@ -8,7 +8,6 @@ import sqlite3
 
 import pytest
 from scrapy.utils.test import get_crawler
-from scrapy.utils.misc import load_object
 
 from tests.conftest import crawl_settings
 from tests.utils import coroutine_test
@@ -19,13 +18,9 @@ def rows(path, sql, *params):
         return conn.execute(sql, params).fetchall()
 
 
-def spider_class(name: str):
-    return load_object(f"crawler.spiders.{name}.{name.capitalize() if name != 'devto' else 'Devto'}Spider")
-
-
 async def crawl(name: str, archive_path, settings=None, **args):
-    from scrapy.spiderloader import SpiderLoader
     from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
 
     spidercls = SpiderLoader(Settings({"SPIDER_MODULES": ["crawler.spiders"]})).load(name)
     crawler = get_crawler(spidercls, crawl_settings(archive_path, **(settings or {})))
@@ -86,7 +81,8 @@ async def test_zhihu_without_cookies_says_what_is_missing(site, archive_path):
     crawler = await crawl("zhihu", archive_path, base_url=site.url("/sites/zhihu/"), user="c_slowreading")
     ((stage, reason),) = rows(archive_path, "select stage, reason from failures")
     assert stage == "config"
-    assert "cookies" in reason and "sites.toml" in reason
+    assert "cookies" in reason
+    assert "sites.toml" in reason
     assert crawler.stats.get_value("blogarchive/crawl_status") == "failed"
 
 
@@ -135,8 +131,8 @@ async def test_since_skips_older_listed_articles_and_stops_paging(site, archive_
     urls = {url for (url,) in rows(archive_path, "select url from sightings")}
     assert urls == {base + "ada/writing-a-tiny-http-server-4k2j", base + "ada/why-i-like-sqlite-for-side-projects-9m1p"}
     requested = site.requests()
-    assert any("page=2" in path for path in requested)
-    assert not any("page=3" in path for path in requested), "no page after one with an older entry"
+    assert any(path.endswith("&page=2") for path in requested)
+    assert not any(path.endswith("&page=3") for path in requested), "no page after one with an older entry"
     assert crawler.stats.get_value("blogarchive/discovery/older_than_since") == 1
 
 

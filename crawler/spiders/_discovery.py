@@ -14,10 +14,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from w3lib.url import url_query_cleaner
-
 from parsel import Selector
 from scrapy.utils.sitemap import Sitemap
+from w3lib.url import url_query_cleaner
 
 from crawler.platforms.base import ApiListing
 
