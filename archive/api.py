@@ -192,6 +192,13 @@ class Archive:
             )
         return int(cur.lastrowid)
 
+    def mark_interrupted_crawls(self) -> int:
+        """Mark crawls still ``running`` as ``interrupted``: call it holding the archive lock,
+        when no other crawl can be running (their process was killed). Returns how many."""
+        with self.atomic():
+            cur = self.db.execute("update crawls set status = 'interrupted' where status = 'running'")
+        return cur.rowcount
+
     def finish_crawl(self, crawl_id: int, status: str, stats: dict[str, Any]) -> None:
         """Record how a crawl ended and its stats."""
         with self.atomic():

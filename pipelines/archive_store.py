@@ -59,6 +59,9 @@ class ArchiveStorePipeline:
             raise CloseSpider("archive_locked") from exc
         self.archive = Archive(self.path, timeout=self.timeout)
         self.archive.check_fingerprint_params(fingerprint_params(self.params))
+        if self.archive.mark_interrupted_crawls():
+            logger.warning("An earlier crawl of %(path)s was interrupted; this one picks up the rest",
+                           {"path": self.path})
         spider = self.crawler.spider
         args = {k: v for k, v in vars(spider).items() if k in getattr(spider, "argument_names", ())}
         self.crawl_id = self.archive.start_crawl(spider.name, args)
