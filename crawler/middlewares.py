@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -213,6 +214,33 @@ class RetryAfterMiddleware(RetryMiddleware):
         if delay > 0:
             await sleep(delay)
         return retry
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse a redirect to a host outside ``allowed_domains`` so that it is recorded
+    (stage ``offsite``) instead of vanishing in the offsite filter: the response goes
+    to the spider's errback as the 3xx it is, with ``blogarchive_offsite_redirect``
+    in its request's meta. Must sit after (above) ``RedirectMiddleware`` (600)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OffsiteRedirectMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in (301, 302, 303, 307, 308) or not response.headers.get("Location"):
+            return response
+        location = response.urljoin(response.headers["Location"].decode("latin-1"))
+        host = (urlsplit(location).hostname or "").lower()
+        allowed = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or () if d]
+        if not allowed or any(host == d or host.endswith("." + d) for d in allowed):
+            return response
+        request.meta["dont_redirect"] = True
+        request.meta["blogarchive_offsite_redirect"] = location
+        self.crawler.stats.inc_value("blogarchive/fetch/offsite_redirect")
+        return response
 
 
 class ContactUserAgentMiddleware:

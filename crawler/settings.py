@@ -39,6 +39,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ArchiveRevisitMiddleware": 560,
+    "crawler.middlewares.OffsiteRedirectMiddleware": 650,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.RetryFailuresMiddleware": 950,

@@ -413,6 +413,11 @@ class PlatformSpider(scrapy.Spider):
             if platform is not None and state.get("page", 1) == 1 and state.get("offset", 0) == 0:
                 yield from self.api_closed(platform, state["base"], request.url, failure.getErrorMessage())
                 return
+        if failure.check(HttpError) and request.meta.get("blogarchive_offsite_redirect"):
+            stats.inc_value("blogarchive/fetch/offsite")
+            yield PageFailure(url=request.url, stage="offsite", http_status=failure.value.response.status,
+                              reason=f"redirected to another site: {request.meta['blogarchive_offsite_redirect']}")
+            return
         if failure.check(HttpError):
             response = failure.value.response
             blocked = self.blocked(response)
@@ -470,6 +475,7 @@ class PlatformSpider(scrapy.Spider):
         kind = blocked_reason(response.status, response.body, headers)
         if kind is None:
             return None
+        self.crawler.stats.inc_value("blogarchive/fetch/failed")
         self.crawler.stats.inc_value("blogarchive/blocked/total")
         self.crawler.stats.inc_value(f"blogarchive/blocked/{kind}")
         self.logger.warning("Blocked at %(url)s: %(kind)s (HTTP %(status)s)",
