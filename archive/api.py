@@ -256,6 +256,17 @@ class Archive:
         self.update_sighting(sighting.id, last_seen=max(seen, sighting.last_seen))
         return True
 
+    def due_for_revisit(self, spider: str, args: dict[str, Any], before: str, limit: int = 0) -> list[str]:
+        """URLs archived by crawls of ``spider`` with these ``args`` and last seen before
+        ``before`` (ISO 8601), least recently seen first: the articles to check again."""
+        rows = self.db.execute(
+            "select s.url from sightings s join crawls c on c.id = s.crawl_id "
+            "where c.spider = ? and c.args = ? and s.last_seen < ? order by s.last_seen, s.id"
+            + (f" limit {int(limit)}" if limit else ""),
+            [spider, json.dumps(args or {}, ensure_ascii=False, default=str), before],
+        ).fetchall()
+        return [url for (url,) in rows]
+
     def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = ("fetch", "blocked"),
                     since: str | None = None, max_attempts: int = 5) -> list[str]:
         """URLs on ``hosts`` that failed at one of ``stages`` (after ``since``), were never

@@ -49,11 +49,13 @@ def _print_summary(db_path: Path, result: CrawlResult | None) -> None:
         click.echo(f"articles not due for revisit: {result.total('blogarchive/revisit/not_due')}")
         click.echo(f"blocked (challenge, captcha): {result.total('blogarchive/blocked/total')}")
         if len(result.stats) > 1:
-            for stats in result.stats:
-                click.echo(f"  {stats.get('blogarchive/site', '?')}: {stats.get('blogarchive/crawl_status', 'failed')}, "
-                           f"{stats.get('blogarchive/archive/pages', 0)} articles, "
-                           f"{stats.get('blogarchive/archive/texts_added', 0)} new texts, "
-                           f"{stats.get('blogarchive/archive/failures', 0)} failures")
+            for crawl_stats in result.stats:
+                click.echo(f"  {crawl_stats.get('blogarchive/site', '?')}: "
+                           f"{crawl_stats.get('blogarchive/crawl_status', 'failed')}, "
+                           f"{crawl_stats.get('blogarchive/archive/pages', 0)} articles, "
+                           f"{crawl_stats.get('blogarchive/archive/texts_added', 0)} new texts, "
+                           f"{crawl_stats.get('blogarchive/fetch/not_modified', 0)} not modified, "
+                           f"{crawl_stats.get('blogarchive/archive/failures', 0)} failures")
     click.echo(
         f"archive {db_path}: {stats.texts} texts, {stats.sightings} sightings "
         f"({', '.join(f'{k} {v}' for k, v in stats.sightings_by_relation.items()) or 'none'}), "

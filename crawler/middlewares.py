@@ -7,8 +7,8 @@
   backoff, honouring ``Retry-After`` on 429/503, never retrying a challenge page.
 - :class:`ContactUserAgentMiddleware` (downloader): a User-Agent that says who to
   contact (``BLOGARCHIVE_CONTACT``).
-- :class:`RetryFailuresMiddleware` (spider): adds the pages that failed in earlier
-  crawls of the same sites (blocked, HTTP errors) to the start requests.
+- :class:`RequeueMiddleware` (spider): adds to the start requests the articles of
+  this site that are due for a revisit and the pages that failed in earlier crawls.
 
 The archive is only read while this process holds its lock (the store pipeline takes
 it), so a crawl refused by the lock touches nothing.
@@ -85,10 +85,9 @@ class ArchiveRevisitMiddleware(_ArchiveReader):
     ``BLOGARCHIVE_STOP_AT_SEEN`` (True).
     """
 
-    def __init__(self, crawler: Crawler, revisit_after: float, stop_at_seen: bool) -> None:
+    def __init__(self, crawler: Crawler, stop_at_seen: bool) -> None:
         super().__init__(crawler)
         self.stats = crawler.stats
-        self.revisit_after = revisit_after
         self.stop_at_seen = stop_at_seen
         self._previous_finished: bool | None = None
 
@@ -99,12 +98,7 @@ class ArchiveRevisitMiddleware(_ArchiveReader):
             raise NotConfigured("BLOGARCHIVE_REVISIT_ENABLED is off")
         if not settings.get("ARCHIVE_PATH"):
             raise NotConfigured("ARCHIVE_PATH is not set")
-        return cls(crawler, settings.getfloat("BLOGARCHIVE_REVISIT_AFTER", 7 * 86400),
-                   settings.getbool("BLOGARCHIVE_STOP_AT_SEEN", True))
-
-    def _revisit_after(self, spider: Spider) -> timedelta:
-        value = getattr(spider, "revisit", None)
-        return timedelta(seconds=float(value if value not in (None, "") else self.revisit_after))
+        return cls(crawler, settings.getbool("BLOGARCHIVE_STOP_AT_SEEN", True))
 
     def _previous_crawl_finished(self, archive: Archive) -> bool:
         if self._previous_finished is None:
@@ -140,7 +134,7 @@ class ArchiveRevisitMiddleware(_ArchiveReader):
         last_seen = datetime.fromisoformat(sighting.last_seen)
         if last_seen.tzinfo is None:
             last_seen = last_seen.replace(tzinfo=UTC)
-        if datetime.now(UTC) - last_seen < self._revisit_after(self.crawler.spider):
+        if datetime.now(UTC) - last_seen < revisit_interval(self.crawler):
             self._skip(request, f"archived, not due for a revisit: {request.url}", "not_due")
         if not (sighting.etag or sighting.last_modified):
             self.stats.inc_value("blogarchive/revisit/unconditional")
@@ -262,27 +256,43 @@ class ContactUserAgentMiddleware:
         request.headers.setdefault(b"User-Agent", self.user_agent)
 
 
-class RetryFailuresMiddleware(_ArchiveReader):
-    """After a spider's own start requests, request again the pages of its sites that
-    failed (fetch errors, blocked) in earlier crawls and were never archived, up to
+def revisit_interval(crawler: Crawler) -> timedelta:
+    """How long an archived article rests before it is fetched again: the spider's
+    ``revisit`` argument, else ``BLOGARCHIVE_REVISIT_AFTER`` (seconds)."""
+    value = getattr(crawler.spider, "revisit", None)
+    if value in (None, ""):
+        value = crawler.settings.getfloat("BLOGARCHIVE_REVISIT_AFTER", 7 * 86400)
+    return timedelta(seconds=float(value))
+
+
+class RequeueMiddleware(_ArchiveReader):
+    """After a spider's own start requests, add from the archive (1) the articles this
+    site's earlier crawls archived that are due for a revisit, since a listing that stops
+    at archived articles never reaches the older ones, and (2) the pages of its hosts that
+    failed in earlier crawls (fetch errors, blocked) and were never archived, up to
     ``BLOGARCHIVE_RETRY_FAILURES_MAX`` attempts within ``BLOGARCHIVE_RETRY_FAILURES_DAYS``.
 
-    Settings: ``BLOGARCHIVE_RETRY_FAILURES`` (True), ``..._MAX`` (5), ``..._DAYS`` (30).
+    Settings: ``BLOGARCHIVE_REVISIT_ENABLED``, ``BLOGARCHIVE_RETRY_FAILURES`` (True),
+    ``..._MAX`` (5), ``..._DAYS`` (30).
     """
 
-    def __init__(self, crawler: Crawler, max_attempts: int, days: float) -> None:
+    def __init__(self, crawler: Crawler, revisits: bool, failures: bool, max_attempts: int, days: float) -> None:
         super().__init__(crawler)
+        self.revisits = revisits
+        self.failures = failures
         self.max_attempts = max_attempts
         self.days = days
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RetryFailuresMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> RequeueMiddleware:
         settings = crawler.settings
-        if not settings.getbool("BLOGARCHIVE_RETRY_FAILURES", True):
-            raise NotConfigured("BLOGARCHIVE_RETRY_FAILURES is off")
+        revisits = settings.getbool("BLOGARCHIVE_REVISIT_ENABLED", True)
+        failures = settings.getbool("BLOGARCHIVE_RETRY_FAILURES", True)
+        if not (revisits or failures):
+            raise NotConfigured("BLOGARCHIVE_REVISIT_ENABLED and BLOGARCHIVE_RETRY_FAILURES are off")
         if not settings.get("ARCHIVE_PATH"):
             raise NotConfigured("ARCHIVE_PATH is not set")
-        return cls(crawler, settings.getint("BLOGARCHIVE_RETRY_FAILURES_MAX", 5),
+        return cls(crawler, revisits, failures, settings.getint("BLOGARCHIVE_RETRY_FAILURES_MAX", 5),
                    settings.getfloat("BLOGARCHIVE_RETRY_FAILURES_DAYS", 30))
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -292,9 +302,18 @@ class RetryFailuresMiddleware(_ArchiveReader):
         archive = self.archive
         if archive is None or not hasattr(spider, "article_request"):
             return
-        since = (datetime.now(UTC) - timedelta(days=self.days)).replace(microsecond=0).isoformat()
-        for url in archive.failed_urls(spider.allowed_domains, since=since, max_attempts=self.max_attempts):
-            request = spider.article_request(url, 0)
-            if request is not None:
-                self.crawler.stats.inc_value("blogarchive/retry/earlier_failures")
-                yield request
+        now = datetime.now(UTC).replace(microsecond=0)
+        if self.revisits:
+            due = (now - revisit_interval(self.crawler)).isoformat()
+            for url in archive.due_for_revisit(spider.name, spider_args(spider), due):
+                request = spider.article_request(url, 0)
+                if request is not None:
+                    self.crawler.stats.inc_value("blogarchive/revisit/due")
+                    yield request
+        if self.failures:
+            since = (now - timedelta(days=self.days)).isoformat()
+            for url in archive.failed_urls(spider.allowed_domains, since=since, max_attempts=self.max_attempts):
+                request = spider.article_request(url, 0)
+                if request is not None:
+                    self.crawler.stats.inc_value("blogarchive/retry/earlier_failures")
+                    yield request

@@ -42,7 +42,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.OffsiteRedirectMiddleware": 650,
 }
 SPIDER_MIDDLEWARES = {
-    "crawler.middlewares.RetryFailuresMiddleware": 950,
+    "crawler.middlewares.RequeueMiddleware": 950,
 }
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
