@@ -98,6 +98,9 @@ def real_listings() -> dict[str, Path]:
             prefix = f"/real/{row['platform']}-{parts.hostname}"
             key = prefix + parts.path + (f"?{parts.query}" if parts.query else "")
             found[key] = SHARED / "listings" / row["path"]
+            page = parse_qs(parts.query).get("page")
+            if page:  # a paged API: answer page=N whatever the other parameters
+                found[f"{prefix}{parts.path}#page={page[0]}"] = found[key]
     return found
 
 GBK_ARTICLE = """<!DOCTYPE html><html><head><meta charset="gbk"><title>编码测试：腌笃鲜的做法</title>
@@ -247,8 +250,11 @@ class MockSiteHandler(SiteHandler):
 
     def _serve_real(self, path: str) -> None:
         platform = path.split("/")[2].split("-", 1)[0]
-        listing = self.server.real.get(self.path) or self.server.real.get(path)
+        page = parse_qs(urlsplit(self.path).query).get("page", ["1"])[0]
+        listing = (self.server.real.get(self.path) or self.server.real.get(f"{path}#page={page}")
+                   or self.server.real.get(path))
         if listing is not None:
+            pages = sum(1 for key in self.server.real if key.startswith(f"{path}#page=")) or 1
             base = self.server.base_url
 
             def local(match: re.Match[bytes]) -> bytes:
@@ -259,7 +265,7 @@ class MockSiteHandler(SiteHandler):
             body = ABSOLUTE.sub(local, listing.read_bytes())
             kind = "application/json" if listing.suffix == ".json" else "application/xml"
             self._send(200, body, f"{kind}; charset=utf-8",
-                       headers={"X-WP-TotalPages": "1"} if listing.suffix == ".json" else None)
+                       headers={"X-WP-TotalPages": str(pages)} if listing.suffix == ".json" else None)
             return
         pages = sorted((SHARED / "pages" / platform).glob("*.html"))
         if not pages:

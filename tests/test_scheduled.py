@@ -78,6 +78,7 @@ def write_config(tmp_path: Path, site, revisit: str) -> Path:
     return config
 
 
+@pytest.mark.slow
 def test_second_scheduled_run_fetches_no_article_bodies(site, tmp_path):
     db = tmp_path / "archive.db"
     config = write_config(tmp_path, site, revisit="7d")
@@ -101,6 +102,7 @@ def test_second_scheduled_run_fetches_no_article_bodies(site, tmp_path):
     assert [s for (s,) in rows(db, "select status from crawls order by id")] == ["finished"] * 6
 
 
+@pytest.mark.slow
 def test_revisit_after_interval_is_conditional_and_304_costs_nothing(site, tmp_path):
     db = tmp_path / "archive.db"
     config = write_config(tmp_path, site, revisit="0s")

@@ -168,45 +168,63 @@ def generator(sel: Selector) -> str:
 
 # -- blocked pages -----------------------------------------------------------------
 
-#: (kind, pattern) found anywhere in the first 64 KiB: only interstitials contain these.
+#: (kind, pattern) in the markup of a page with little text: only interstitials have these.
 _STRONG_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("cloudflare_challenge", re.compile(rb"cf-chl-|challenge-platform|cf_chl_opt|<title>Just a moment\.\.\.<", re.I)),
     ("cloudflare_block", re.compile(rb"Attention Required! \| Cloudflare", re.I)),
-    ("js_cookie_challenge", re.compile(rb"__jsl_clearance|_jsl_clearance_s|acw_sc__v2|document\.cookie\s*=", re.I)),
     ("wechat_rate_limited", re.compile("操作过于频繁|访问过于频繁".encode())),
     ("wechat_environment", re.compile("环境异常|完成验证后即可继续访问".encode())),
     ("captcha", re.compile(rb"g-recaptcha|h-captcha|hcaptcha\.com|geetest|TencentCaptcha|nc_1_wrapper", re.I)),
 )
-#: Found only on small pages (an article may well mention a captcha or a login).
-_WEAK_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
-    ("captcha", re.compile("captcha|验证码|人机验证|安全验证|滑动验证".encode(), re.I)),
+#: A script that sets a cookie and reloads, on a page with (almost) no text.
+_JS_CHALLENGE = re.compile(rb"__jsl_clearance|_jsl_clearance_s|acw_sc__v2|document\.cookie\s*=", re.I)
+#: (kind, pattern) in the visible text of a page that is nearly empty otherwise (an
+#: article may well mention a captcha or a login).
+_WEAK_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("captcha", re.compile("captcha|验证码|人机验证|安全验证|滑动验证", re.I)),
     ("login_wall", re.compile(
-        "请登录|登录后查看|登录后阅读|登录后即可|登录知乎|sign in to (continue|read)|log in to (continue|read)|"
-        "login-wall|paywall-login".encode(), re.I)),
-    ("rate_limited", re.compile(rb"too many requests|rate limit(ed)? exceeded", re.I)),
+        "请登录|登录后查看|登录后阅读|登录后即可|登录知乎|sign in to (continue|read)|log in to (continue|read)", re.I)),
+    ("rate_limited", re.compile(r"too many requests|rate limit(ed)? exceeded", re.I)),
 )
+_INVISIBLE = re.compile(rb"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_TAG = re.compile(rb"<[^>]*>")
 #: Kinds of block worth retrying within the same run (with backoff).
 RETRYABLE_BLOCKS = frozenset({"rate_limited"})
-#: Statuses challenge pages come with; 521 is also the JS cookie challenge of some CDNs.
-CHALLENGE_STATUSES = frozenset({403, 429, 503, 521})
-SMALL_PAGE = 30_000
+#: Interstitials are small; larger pages are never taken for one.
+MAX_INTERSTITIAL = 100_000
+STRONG_TEXT_MAX = 3000  # visible characters
+WEAK_TEXT_MAX = 600
+JS_TEXT_MAX = 200
+
+
+def visible_text(body: bytes) -> str:
+    """The text a reader would see (scripts, styles and tags removed), whitespace-free."""
+    text = _TAG.sub(b" ", _INVISIBLE.sub(b" ", body)).decode("utf-8", "replace")
+    return re.sub(r"\s+", "", text)
 
 
 def blocked_reason(status: int, body: bytes, headers: dict[str, str] | None = None) -> str | None:
     """The kind of interstitial a response is (``"cloudflare_challenge"``, ``"captcha"``,
-    ``"login_wall"``, ...), or None for an ordinary page."""
+    ``"login_wall"``, ``"js_cookie_challenge"``, ...), or None for an ordinary page.
+
+    Markers count only on small pages with little visible text, so an article that
+    mentions a captcha or carries a comment form's widget is not taken for a block.
+    """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     if headers.get("cf-mitigated", "").lower() == "challenge":
         return "cloudflare_challenge"
-    head = body[:65536]
-    for kind, pattern in _STRONG_MARKERS:
-        if kind == "js_cookie_challenge" and len(body) > SMALL_PAGE:
-            continue  # ordinary pages set cookies too; challenges are tiny
-        if pattern.search(head):
-            return kind
-    if len(body) <= SMALL_PAGE:
+    if len(body) > MAX_INTERSTITIAL:
+        return None
+    text = visible_text(body)
+    if len(text) <= STRONG_TEXT_MAX:
+        for kind, pattern in _STRONG_MARKERS:
+            if pattern.search(body):
+                return kind
+    if len(text) <= JS_TEXT_MAX and _JS_CHALLENGE.search(body):
+        return "js_cookie_challenge"
+    if len(text) <= WEAK_TEXT_MAX:
         for kind, pattern in _WEAK_MARKERS:
-            if pattern.search(head):
+            if pattern.search(text):
                 return kind
     if status == 521:
         return "js_cookie_challenge"
