@@ -153,3 +153,27 @@ async def test_limit_stops_discovery(site, archive_path):
     requested = site.requests()
     assert not any("offset=2" in path for path in requested)
     assert sum("/p/" in path for path in requested) == 2
+
+
+@coroutine_test
+async def test_blog_spider_finds_articles_through_a_generic_sitemap(site, archive_path):
+    base = site.url("/sites/plain/")
+    crawler = await crawl("blog", archive_path, url=base, depth="1")
+    urls = {url for (url,) in rows(archive_path, "select url from sightings")}
+    assert urls == {base + "essays/lighthouses.html", base + "essays/rain-gauges.html"}
+    assert crawler.stats.get_value("blogarchive/discovery/sitemap_pages") == 1
+
+
+@coroutine_test
+async def test_blog_spider_keeps_the_detected_platform(site, archive_path):
+    await crawl("blog", archive_path, url=site.url("/sites/ghost/"))
+    assert rows(archive_path, "select distinct platform from sightings") == [("ghost",)]
+
+
+@coroutine_test
+async def test_missing_guessed_listing_is_no_failure(site, archive_path):
+    # the demo site has no sitemap.xml: counted, but not a failure row
+    crawler = await crawl("blog", archive_path, url=site.url("/"), depth="1")
+    assert crawler.stats.get_value("blogarchive/discovery/missing") == 1
+    assert rows(archive_path, "select count(*) from failures")[0][0] == 0
+    assert crawler.stats.get_value("blogarchive/crawl_status") == "finished"

@@ -166,15 +166,16 @@ class PlatformSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback or self.parse, errback=self.on_error, meta=meta,
                               headers=headers, **kwargs)
 
-    def article_request(self, url: str, depth: int) -> scrapy.Request | None:
-        """A request for an article, unless ``limit`` is reached or it was scheduled already."""
+    def article_request(self, url: str, depth: int, platform: str | None = None) -> scrapy.Request | None:
+        """A request for an article (of ``platform`` when its listing said so), unless
+        ``limit`` is reached or it was scheduled already."""
         if url in self.article_urls:
             return None
         if self.limit and len(self.article_urls) >= self.limit:
             self.crawler.stats.inc_value("blogarchive/discovery/over_limit")
             return None
         self.article_urls.add(url)
-        return self.request(url, "article", depth)
+        return self.request(url, "article", depth, meta={"blogarchive_platform": platform} if platform else {})
 
     def resolve(self, template: str, base: str) -> str | None:
         """A discovery template as a URL: ``{user}`` filled, relative to ``base``; an
@@ -195,11 +196,13 @@ class PlatformSpider(scrapy.Spider):
             if url:
                 yield self.api_request(platform, base, url, {"page": 1, "offset": 0, "cursor": "0"})
                 return
-        for kind, templates in (("feed", found.feeds), ("sitemap", found.sitemaps), ("listing", found.listing_pages)):
-            for template in templates:
-                url = self.resolve(template, base)
-                if url:
-                    yield self.request(url, kind, meta={"blogarchive_platform": platform.name})
+        guesses = [(kind, url) for kind, templates in (("feed", found.feeds), ("sitemap", found.sitemaps),
+                                                        ("listing", found.listing_pages))
+                   for url in (self.resolve(t, base) for t in templates) if url]
+        for kind, url in guesses:
+            # with several sources, one that does not exist (an old WordPress has no sitemap) is no failure
+            yield self.request(url, kind, meta={"blogarchive_platform": platform.name,
+                                                "blogarchive_optional": len(guesses) > 1})
 
     def api_request(self, platform: Platform, base: str, url: str, state: dict[str, Any]) -> scrapy.Request:
         api = platform.discovery.api
@@ -259,14 +262,15 @@ class PlatformSpider(scrapy.Spider):
                  if urlsplit(link.url).hostname in self.allowed_domains]
         listed = [url for url in links if patterns and self.matches(url, patterns)]
         for url in listed:
-            request = self.article_request(url, depth + 1)
+            request = self.article_request(url, depth + 1, platform.name if platform else None)
             if request:
                 yield request
         next_selector = platform.discovery.next_page if platform else None
         next_href = sel.css(next_selector).xpath("@href").get() if next_selector else None
         if next_href and not (self.limit and len(self.article_urls) >= self.limit):
             yield self.request(response.urljoin(next_href), "listing", depth,
-                               meta={"blogarchive_listed": listed})
+                               meta={"blogarchive_listed": listed,
+                                     "blogarchive_platform": platform.name if platform else None})
         if patterns or depth >= self.max_depth:
             return
         for url in links:  # no article pattern known: same-site links, depth-limited
@@ -275,22 +279,27 @@ class PlatformSpider(scrapy.Spider):
             yield self.request(url, "page", depth + 1)
 
     def home_discovery(self, response: Response, sel: Selector, platform: Platform | None) -> Iterator[Any]:
-        """A start page of the ad-hoc spider: feeds it announces and its platform's listings."""
-        if self.platform is not None:
-            return
+        """A start page that is no article: its platform's listings below it; for the
+        ad-hoc spider also the feeds it announces and, for an unknown platform, its sitemap."""
         root = _with_slash(response.url.split("?", 1)[0].rsplit("/", 1)[0])
+        if self.platform is not None:
+            yield from self.discovery_requests(self.platform, root)
+            return
         self.prefixes.add(urlsplit(root).path.rstrip("/"))
         for url in autodiscovered_feeds(sel, response.url):
             yield self.request(url, "feed", meta={"blogarchive_platform": platform.name if platform else None})
         if platform is not None:
             self.crawler.stats.inc_value(f"blogarchive/discovery/detected/{platform.name}")
             yield from self.discovery_requests(platform, root)
+        else:
+            yield self.request(root + "sitemap.xml", "sitemap", meta={"blogarchive_optional": True})
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("blogarchive/discovery/feed_pages")
         entries, next_url = feed_entries(response.body, response.url)
         yield from self.follow_entries(response, entries, next_url and self.request(
-            next_url, "feed", meta={"blogarchive_listed": [e.url for e in entries]}))
+            next_url, "feed", meta={"blogarchive_listed": [e.url for e in entries],
+                                    "blogarchive_platform": response.meta.get("blogarchive_platform")}))
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("blogarchive/discovery/sitemap_pages")
@@ -298,9 +307,16 @@ class PlatformSpider(scrapy.Spider):
         if kind == "sitemapindex":
             posts = [e for e in entries if "post" in e.url.rsplit("/", 1)[-1]] or entries
             for entry in posts:
-                yield self.request(entry.url, "sitemap")
+                yield self.request(entry.url, "sitemap",
+                                   meta={"blogarchive_platform": response.meta.get("blogarchive_platform")})
             return
         # sitemaps are not ordered: filter on lastmod, never stop early
+        if self.platform_for(response) is None:  # a generic sitemap lists any page: look at each
+            depth = response.meta.get("blogarchive_depth", 0)
+            for entry in entries_after(entries, self.since):
+                if not (self.limit and len(self.article_urls) >= self.limit):
+                    yield self.request(entry.url, "page", depth + 1)
+            return
         yield from self.follow_entries(response, entries, None)
 
     def parse_api(self, response: Response) -> Iterator[Any]:
@@ -360,8 +376,9 @@ class PlatformSpider(scrapy.Spider):
         self.crawler.stats.inc_value("blogarchive/discovery/entries", len(entries))
         if len(fresh) < len(entries):
             self.crawler.stats.inc_value("blogarchive/discovery/older_than_since", len(entries) - len(fresh))
+        platform = response.meta.get("blogarchive_platform") or (self.platform.name if self.platform else None)
         for entry in fresh:
-            request = self.article_request(entry.url, depth + 1)
+            request = self.article_request(entry.url, depth + 1, platform)
             if request:
                 yield request
         if next_request is None or len(fresh) < len(entries):
@@ -413,6 +430,11 @@ class PlatformSpider(scrapy.Spider):
             if platform is not None and state.get("page", 1) == 1 and state.get("offset", 0) == 0:
                 yield from self.api_closed(platform, state["base"], request.url, failure.getErrorMessage())
                 return
+        if request.meta.get("blogarchive_optional"):
+            stats.inc_value("blogarchive/fetch/failed")
+            stats.inc_value("blogarchive/discovery/missing")
+            self.logger.info("No listing at %(url)s: %(error)s", {"url": request.url, "error": failure.getErrorMessage()})
+            return
         if failure.check(HttpError) and request.meta.get("blogarchive_offsite_redirect"):
             stats.inc_value("blogarchive/fetch/offsite")
             yield PageFailure(url=request.url, stage="offsite", http_status=failure.value.response.status,
