@@ -73,6 +73,9 @@ def _crawl(jobs: list[tuple[str, dict]], db_path: Path, overrides: dict | None =
     except ArchiveLocked as exc:
         click.echo(f"blogarchive: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except OSError as exc:  # the archive's directory is missing or not writable
+        click.echo(f"blogarchive: cannot write the archive {db_path}: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
 
 
 #: The demo site's host name; it resolves nowhere, the demo server proxies it.

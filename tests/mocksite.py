@@ -8,6 +8,7 @@ Routes besides the demo pages:
 - ``/status/<code>``: answers with that status
 - ``/flaky/<name>``: 500 on the first request, the article on the next ones
 - ``/slow429/<name>``: 429 with ``Retry-After: 1`` on the first request
+- ``/user-agent``: an article whose title is the request's User-Agent
 - ``/gbk-mislabelled``: a GBK article served with ``charset=utf-8``
 - ``/binary``: random bytes served as text/html
 - ``/empty``: an empty 200 page
@@ -227,6 +228,11 @@ class MockSiteHandler(SiteHandler):
             else:
                 body = ARTICLE.format(title="Rate limited page recovered", story="asked us to slow down")
                 self._send(200, body.encode())
+            return
+        if path == "/user-agent":
+            self.server.requests.append(self.path)
+            agent = (self.headers.get("User-Agent") or "").replace("<", "&lt;")
+            self._send(200, ARTICLE.format(title=agent, story="echoed the User-Agent").encode())
             return
         if path == "/gbk-mislabelled":
             self.server.requests.append(self.path)

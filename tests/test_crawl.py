@@ -142,3 +142,12 @@ async def test_blocked_page_is_retried_by_the_next_crawl(site, archive_path):
     assert crawler.stats.get_value("blogarchive/retry/earlier_failures") == 1
     assert rows(archive_path, "select count(*) from failures where stage = 'blocked'")[0][0] == 2
     assert rows(archive_path, "select count(*) from sightings")[0][0] == 1
+
+
+@coroutine_test
+async def test_user_agent_names_the_contact(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_CONTACT="ops@example.invalid"))
+    await crawler.crawl_async(url=site.url("/user-agent"), depth="0")
+    ((agent,),) = rows(archive_path, "select title from sightings")
+    assert agent.startswith("blogarchive/")
+    assert agent.endswith("contact: ops@example.invalid")

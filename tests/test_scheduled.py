@@ -89,8 +89,11 @@ def test_second_scheduled_run_fetches_no_article_bodies(site, tmp_path):
     first_requests = site.requests()
     assert not any("/sites/zhihu/" in p for p in first_requests), "a disabled site is not crawled"
     site.reset()
-    second = blogarchive("crawl", "--config", str(config), "--db", str(db))
+    log = tmp_path / "crawl.log"
+    second = blogarchive("crawl", "--config", str(config), "--db", str(db), "--log-file", str(log))
     assert second.returncode == 0, second.stderr
+    assert "Not paginating to" in log.read_text(encoding="utf-8")
+    assert "Spider opened" not in second.stderr, "with --log-file the log goes to the file"
     requested = site.requests()
     assert requested, "listings are always fetched again"
     assert not any("/p/" in p or "/20" in p or p.rstrip("/").endswith(("slow-software", "self-hosting", "sitemap-only-post"))
@@ -240,3 +243,16 @@ def test_kill_9_mid_crawl_then_resume_completes_without_duplicates(site, archive
                               "(select 1 from text_bands b where b.text_id = t.id)")[0][0] == 0
     assert rows(archive_path, "select status from crawls order by id") == [("interrupted",), ("finished",)]
     assert f"articles archived:            {24 - partial}" in resumed.stdout
+
+
+def test_unwritable_archive_exits_non_zero(site, tmp_path):
+    result = blogarchive("crawl", site.url("/jianshu/p/7d3c1a9e5b20"), "--db", str(tmp_path / "missing" / "a.db"))
+    assert result.returncode == 1
+    assert "cannot write the archive" in result.stderr
+
+
+def test_every_request_failing_exits_non_zero(site, tmp_path):
+    result = blogarchive("crawl", site.url("/status/404"), site.url("/status/410"), "--depth", "0",
+                         "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 1
+    assert rows(tmp_path / "a.db", "select status from crawls") == [("failed",), ("failed",)]
