@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from archive import Archive, CandidateText, FingerprintParams, RecommendationRecord
-from pipelines.dedup import DedupParams, Fingerprint, compare, shingle_set, verdict
+from pipelines.dedup import DedupParams, Fingerprint, compare, shingled, verdict
 from pipelines.dedup.fingerprint import NORMALISER_VERSION
 from pipelines.extract import Extraction
 
@@ -78,12 +78,12 @@ def find_match(archive: Archive, page: PageRecord, params: DedupParams) -> Match
     candidates = archive.texts_by_band_keys(fp.band_keys)
     if not candidates:
         return None
-    new = shingle_set(page.extraction.body, params)
+    new = shingled(page.extraction.body, params)
     best: Match | None = None
     for candidate in candidates:
-        stored = shingle_set(candidate.body, params)
+        stored = shingled(candidate.body, params)
         similarity = compare(new, stored)
-        decision = verdict(similarity, len(new), len(stored))
+        decision = verdict(similarity)
         if decision.relation is None:
             continue
         match = Match(
@@ -91,7 +91,7 @@ def find_match(archive: Archive, page: PageRecord, params: DedupParams) -> Match
             decision.relation,
             decision.similarity,
             decision.containment,
-            new_is_fuller=len(new) > len(stored) * 1.2 and not similarity.shorter_is_new,
+            new_is_fuller=new.tokens > stored.tokens * 1.2,
         )
         if best is None or (match.similarity, match.containment) > (best.similarity, best.containment):
             best = match

@@ -11,10 +11,10 @@ import xxhash
 from datasketch import MinHash, MinHashLSH
 
 from pipelines.dedup.normalise import normalise
-from pipelines.dedup.shingles import shingles, tokens
+from pipelines.dedup.shingles import shingle_hashes, token_ids
 
 #: Bumped whenever normalisation or tokenisation changes what a signature means.
-NORMALISER_VERSION = "1"
+NORMALISER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,14 @@ def _band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
-def _hash32(data: bytes) -> int:
-    return xxhash.xxh32_intdigest(data)
+def _prehashed(value: int) -> int:
+    """datasketch ``hashfunc`` for shingles that are already 32-bit hashes."""
+    return value
 
 
 @lru_cache(maxsize=8)
 def _template(num_perm: int, seed: int, scheme: str) -> MinHash:
-    return MinHash(num_perm=num_perm, seed=seed, hashfunc=_hash32, scheme=scheme)
+    return MinHash(num_perm=num_perm, seed=seed, hashfunc=_prehashed, scheme=scheme)
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,17 @@ def content_hash(normalised: str) -> str:
     return hashlib.blake2b(normalised.replace(" ", "").encode("utf-8"), digest_size=16).hexdigest()
 
 
-def signature_of(shingle_set: set[str], params: DedupParams) -> np.ndarray:
+def signature_of(hashes: np.ndarray, params: DedupParams) -> np.ndarray:
+    """MinHash signature (datasketch, ``params.scheme``) of a text's shingle hashes."""
     template = _template(params.num_perm, params.seed, params.scheme)
     minhash = MinHash(
         num_perm=params.num_perm,
         seed=params.seed,
-        hashfunc=_hash32,
+        hashfunc=_prehashed,
         permutations=template.permutations,
         scheme=params.scheme,
     )
-    minhash.update_batch([s.encode("utf-8") for s in shingle_set])
+    minhash.update_batch(np.unique(hashes).tolist())
     return minhash.hashvalues
 
 
@@ -97,11 +99,11 @@ def band_keys(hashvalues: np.ndarray, params: DedupParams) -> tuple[int, ...]:
 def fingerprint(text: str, params: DedupParams) -> Fingerprint:
     """Normalise ``text``, shingle it and compute its MinHash signature and band keys."""
     normalised = normalise(text)
-    toks = tokens(normalised)
-    hashvalues = signature_of(shingles(toks, params.shingle_size), params)
+    ids = token_ids(normalised)
+    hashvalues = signature_of(shingle_hashes(ids, params.shingle_size), params)
     return Fingerprint(
         content_hash=content_hash(normalised),
         signature=hashvalues.astype("<u4").tobytes(),
-        band_keys=band_keys(hashvalues, params) if toks else (),
-        token_count=len(toks),
+        band_keys=band_keys(hashvalues, params) if len(ids) else (),
+        token_count=len(ids),
     )

@@ -1,26 +1,60 @@
 """Normalisation for fingerprints. The stored body stays as extracted; only the
-fingerprint sees this form."""
+fingerprint sees this form.
+
+Steps, in order: leftover markup (HTML entities, literal tags, zero-width and other
+format characters) → NFKC (full-width → half-width, compatibility forms) →
+traditional → simplified Chinese (OpenCC ``t2s``) → case folding → repost boilerplate
+lines dropped → every run of punctuation and whitespace becomes one space.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
 
 import opencc
 
-#: Lines that reposting sites add around a text: attribution, source links, ads,
-#: QR-code captions, "read more" tails. They are dropped before shingling.
-BOILERPLATE_LINE = re.compile(
-    r"^\s*(?:"
-    r"本文(?:转载|转自|来自|来源)|转载(?:自|于|请注明|须知)|转自|原文(?:链接|地址|出处|标题)|文章来源|来源\s*[:：]|出处\s*[:：]|"
-    r"作者\s*[:：]|编辑\s*[:：]|责任编辑|声明\s*[:：]|免责声明|版权(?:声明|归)|©|著作权归|"
-    r"(?:长按|扫描|扫码|识别)(?:下方|上方)?二维码|关注(?:我们|公众号)|点击(?:阅读原文|关注|下方)|阅读原文|阅读全文|"
-    r"originally (?:published|posted)|this (?:article|post) (?:was )?(?:originally )?(?:published|appeared)|"
-    r"source\s*:|read more|continue reading|subscribe (?:to|for)|follow us|sponsored|advertisement"
-    r")",
+#: Lines that reposting sites add around a text: attribution and source links, ads,
+#: subscription prompts, QR-code and image captions, "read more" tails. Matched
+#: anywhere in a *short* line, after NFKC, t2s and case folding (so one spelling
+#: covers full-width and traditional variants).
+_BOILERPLATE_MARKERS = re.compile(
+    r"本文(?:转载|转自|来自|来源|首发|已获授权)|转载(?:自|于|请|须|需|务必)|【转载】|\[转载\]|转自|"
+    r"原文(?:链接|地址|出处|标题)|文章来源|来源\s*[:|]|出处\s*[:|]|"
+    r"作者\s*[:|]|编辑\s*[:|]|责任编辑|责编|声明\s*[:|]|免责声明|版权(?:声明|归|所有)|著作权归|"
+    r"侵权|侵删|图片来[源自]|图源|图\s*[:|]|"
+    r"二维码|公众号|关注我们|设为星标|点击(?:上方|下方|阅读原文|关注|蓝字)|阅读原文|阅读全文|"
+    r"免费领取|未完待续|"
+    r"originally (?:published|posted|appeared)|republished with|cross-?posted|reposted from|"
+    r"this (?:article|post|story) (?:was |first )?(?:originally )?(?:published|appeared|posted)|"
+    r"^\s*(?:source|via|credit|photo|image)\s*:|"
+    r"read more|continue reading|read the full|subscribe|newsletter|follow us|sponsored|advertisement|"
+    r"promo code|with code|all rights reserved|©",
     re.IGNORECASE,
 )
+
+#: A line that is only a bracketed caption or placeholder: ``[Image: …]``, ``(image)``,
+#: ``[二维码]``, ``▲ 图源…``.
+_CAPTION_LINE = re.compile(r"^\s*(?:[\[(【〔<{][^\])】〕>}]{0,80}[\])】〕>}]|[▲△▼↑↓→►▶]\s*.{0,80})\s*$")
+
+#: A line that opens a trailing list of promoted links ("推荐阅读", "Related posts:").
+_LIST_HEADING = re.compile(
+    r"^\s*(?:推荐阅读|相关阅读|相关推荐|相关文章|猜你喜欢|热门推荐|延伸阅读|更多精彩|往期(?:精彩|回顾|推荐)|"
+    r"related (?:posts|articles|stories|reading)|recommended (?:for you|reading|from)|you may also like|"
+    r"more from|read next|further reading)",
+    re.IGNORECASE,
+)
+
+#: Lines longer than this are text, whatever words they contain.
+MAX_BOILERPLATE_LINE = 160
+#: A trailing list is dropped only if every line under its heading is this short.
+MAX_LIST_LINE = 80
+
+#: Zero-width, bidi and other format characters (Unicode category Cf) plus soft hyphens.
+_FORMAT_CHARS = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,200})?/?>")
 
 #: Everything that is neither a letter nor a digit separates tokens.
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
@@ -31,16 +65,44 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def clean_markup(text: str) -> str:
+    """Undo what careless reposting leaves in a body: HTML entities (also double-escaped
+    ones), literal tags such as ``<br>``, and invisible format characters."""
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    if "<" in text:
+        text = _TAG.sub("", text)
+    return _FORMAT_CHARS.sub("", text)
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """True for a short attribution, ad, subscription, QR-code or caption line.
+
+    ``line`` must already be NFKC-normalised, simplified and case-folded.
+    """
+    if len(line) > MAX_BOILERPLATE_LINE:
+        return False
+    return bool(_BOILERPLATE_MARKERS.search(line) or _CAPTION_LINE.match(line))
+
+
 def strip_boilerplate(text: str) -> str:
-    """Drop repost attribution, ad and QR-code lines (short lines only)."""
-    kept = [line for line in text.splitlines() if not (len(line) < 200 and BOILERPLATE_LINE.match(line))]
-    return "\n".join(kept)
+    """Drop repost boilerplate lines, and a trailing list of short lines under a
+    "related posts" heading. ``text`` must already be folded (see :func:`fold`)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        if _LIST_HEADING.match(lines[i]) and all(len(rest) <= MAX_LIST_LINE for rest in lines[i:]):
+            lines = lines[:i]
+            break
+    return "\n".join(line for line in lines if not is_boilerplate_line(line))
+
+
+def fold(text: str) -> str:
+    """Markup cleaned, NFKC, traditional→simplified and case-folded; lines kept."""
+    text = unicodedata.normalize("NFKC", clean_markup(text))
+    return _t2s().convert(text).casefold()
 
 
 def normalise(text: str) -> str:
-    """NFKC, case folding, traditional→simplified Chinese, boilerplate lines removed,
+    """The fingerprint form of a body: folded (:func:`fold`), boilerplate lines removed,
     punctuation and whitespace collapsed to single spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = strip_boilerplate(text)
-    text = _t2s().convert(text).casefold()
-    return " ".join(_SEPARATORS.split(text)).strip()
+    return " ".join(_SEPARATORS.split(strip_boilerplate(fold(text)))).strip()
