@@ -26,6 +26,9 @@ class DedupParams:
         seed: datasketch's permutation seed.
         shingle_size: tokens per shingle (characters for CJK, words otherwise).
         threshold: LSH candidate threshold (Jaccard); verification decides merges.
+        head_tokens: tokens in a text's *head*, which gets its own band keys so that an
+            excerpt (a text's beginning, "… read more") finds the full text even though
+            their whole-text Jaccard is only the excerpt's share of the length.
     """
 
     num_perm: int = 128
@@ -33,6 +36,7 @@ class DedupParams:
     shingle_size: int = 5
     threshold: float = 0.3
     scheme: str = "affine32"
+    head_tokens: int = 64
 
     @property
     def bands(self) -> tuple[int, int]:
@@ -86,24 +90,35 @@ def signature_of(hashes: np.ndarray, params: DedupParams) -> np.ndarray:
     return minhash.hashvalues
 
 
-def band_keys(hashvalues: np.ndarray, params: DedupParams) -> tuple[int, ...]:
-    """One signed 64-bit key per LSH band (band index mixed in), for an indexed table."""
+def band_keys(hashvalues: np.ndarray, params: DedupParams, *, namespace: int = 0) -> tuple[int, ...]:
+    """One signed 64-bit key per LSH band (band index and ``namespace`` mixed in), for an
+    indexed table. Namespace 0 holds whole-text bands, 1 head bands."""
     b, r = params.bands
     keys = []
     for band in range(b):
         chunk = hashvalues[band * r : (band + 1) * r].tobytes()
-        keys.append(xxhash.xxh64_intdigest(chunk, seed=band) - (1 << 63))
+        keys.append(xxhash.xxh64_intdigest(chunk, seed=band + namespace * b) - (1 << 63))
     return tuple(keys)
+
+
+def all_band_keys(hashes: np.ndarray, token_count: int, params: DedupParams) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The whole-text signature, and its band keys followed by the head's band keys."""
+    hashvalues = signature_of(hashes, params)
+    if token_count == 0:
+        return hashvalues, ()
+    head_shingles = max(1, params.head_tokens - params.shingle_size + 1)
+    head = hashvalues if len(hashes) <= head_shingles else signature_of(hashes[:head_shingles], params)
+    return hashvalues, band_keys(hashvalues, params) + band_keys(head, params, namespace=1)
 
 
 def fingerprint(text: str, params: DedupParams) -> Fingerprint:
     """Normalise ``text``, shingle it and compute its MinHash signature and band keys."""
     normalised = normalise(text)
     ids = token_ids(normalised)
-    hashvalues = signature_of(shingle_hashes(ids, params.shingle_size), params)
+    hashvalues, keys = all_band_keys(shingle_hashes(ids, params.shingle_size), len(ids), params)
     return Fingerprint(
         content_hash=content_hash(normalised),
         signature=hashvalues.astype("<u4").tobytes(),
-        band_keys=band_keys(hashvalues, params) if len(ids) else (),
+        band_keys=keys,
         token_count=len(ids),
     )

@@ -37,7 +37,7 @@ _BOILERPLATE_MARKERS = re.compile(
 
 #: A line that is only a bracketed caption or placeholder: ``[Image: …]``, ``(image)``,
 #: ``[二维码]``, ``▲ 图源…``.
-_CAPTION_LINE = re.compile(r"^\s*(?:[\[(【〔<{][^\])】〕>}]{0,80}[\])】〕>}]|[▲△▼↑↓→►▶]\s*.{0,80})\s*$")
+_CAPTION_LINE = re.compile(r"^\s*(?:[\[(【〔<{][^\])】〕>}]{0,80}[\])】〕>}]|[▲△▼►▶]\s*.{0,30})\s*$")
 
 #: A line that opens a trailing list of promoted links ("推荐阅读", "Related posts:").
 _LIST_HEADING = re.compile(
@@ -47,8 +47,23 @@ _LIST_HEADING = re.compile(
     re.IGNORECASE,
 )
 
-#: Lines longer than this are text, whatever words they contain.
-MAX_BOILERPLATE_LINE = 160
+#: "Read more" tails that end an excerpt's last line; only the phrase is dropped.
+_TAIL = re.compile(
+    r"\s*(?:\.{2,}|…+|——+)?\s*[(\[【]?\s*(?:阅读全文|阅读原文|查看全文|展开全文|未完待续|"
+    r"read (?:the )?(?:more|full (?:article|story|post))|continue reading|to be continued)"
+    r"\s*[)\]】]?\s*(?:[.…>»→]+)?\s*$",
+    re.IGNORECASE,
+)
+
+#: Sentences (or caption marks) inside a line; reflowed reposts glue boilerplate to text.
+_SENTENCE = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|(?=[▲△▼►▶])")
+
+#: Sentences longer than this are text, whatever words they contain.
+MAX_BOILERPLATE_LINE = 120
+#: A marker counts only this close to the start of a sentence (or anywhere in a
+#: sentence no longer than ``MAX_SHORT_LINE``): an attribution or ad announces itself.
+MARKER_WITHIN = 16
+MAX_SHORT_LINE = 60
 #: A trailing list is dropped only if every line under its heading is this short.
 MAX_LIST_LINE = 80
 
@@ -76,13 +91,14 @@ def clean_markup(text: str) -> str:
 
 
 def is_boilerplate_line(line: str) -> bool:
-    """True for a short attribution, ad, subscription, QR-code or caption line.
-
-    ``line`` must already be NFKC-normalised, simplified and case-folded.
-    """
+    """True for a short attribution, ad, subscription, QR-code or caption line or
+    sentence. ``line`` must already be folded (see :func:`fold`)."""
     if len(line) > MAX_BOILERPLATE_LINE:
         return False
-    return bool(_BOILERPLATE_MARKERS.search(line) or _CAPTION_LINE.match(line))
+    if _CAPTION_LINE.match(line):
+        return True
+    marker = _BOILERPLATE_MARKERS.search(line)
+    return bool(marker) and (marker.start() <= MARKER_WITHIN or len(line) <= MAX_SHORT_LINE)
 
 
 def strip_boilerplate(text: str) -> str:
@@ -93,7 +109,13 @@ def strip_boilerplate(text: str) -> str:
         if _LIST_HEADING.match(lines[i]) and all(len(rest) <= MAX_LIST_LINE for rest in lines[i:]):
             lines = lines[:i]
             break
-    return "\n".join(line for line in lines if not is_boilerplate_line(line))
+    kept = []
+    for line in lines:
+        sentences = (_TAIL.sub("", s) for s in _SENTENCE.split(line))
+        text = " ".join(s for s in sentences if s.strip() and not is_boilerplate_line(s))
+        if text:
+            kept.append(text)
+    return "\n".join(kept)
 
 
 def fold(text: str) -> str:
