@@ -222,5 +222,11 @@ def stats(db_path: Path, as_json: bool) -> None:
     click.echo(f"failures:         {counts.failures}")
 
 
+from blogarchive import cli_dedup  # noqa: E402
+
+cli.add_command(cli_dedup.dedup)
+cli.add_command(cli_dedup.text)
+
+
 def main() -> None:
     cli()

@@ -62,8 +62,8 @@ _SENTENCE = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|(?=[▲△▼►▶])
 MAX_BOILERPLATE_LINE = 120
 #: A marker counts only this close to the start of a sentence (or anywhere in a
 #: sentence no longer than ``MAX_SHORT_LINE``): an attribution or ad announces itself.
-MARKER_WITHIN = 16
-MAX_SHORT_LINE = 60
+MARKER_WITHIN = 12
+MAX_SHORT_LINE = 24
 #: A trailing list is dropped only if every line under its heading is this short.
 MAX_LIST_LINE = 80
 
