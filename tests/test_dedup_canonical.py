@@ -5,7 +5,9 @@ from __future__ import annotations
 from pipelines.dedup.canonical import Copy, choose_body, choose_original
 
 
-def copy(id_: int, url: str, published: str | None, tokens: int = 100, declared: str | None = None) -> Copy:
+def copy(
+    id_: int, url: str, published: str | None, tokens: int = 100, declared: str | None = None
+) -> Copy:
     return Copy(id=id_, url=url, published=published, fetched_at=f"2024-01-0{id_}T00:00:00",
                 tokens=tokens, declared_original=declared)
 

@@ -32,12 +32,16 @@ def test_read_more_tail_keeps_the_text_of_its_line():
 
 
 def test_markup_left_by_reposting_is_undone():
-    assert clean_markup("Par&amp;malat <br>boasts&nbsp;doubled\u200b profits") == "Par&malat boasts\xa0doubled profits"
+    cleaned = clean_markup("Par&amp;malat <br>boasts&nbsp;doubled\u200b profits")
+    assert cleaned == "Par&malat boasts\xa0doubled profits"
     assert normalise("凤凰科技(Phoe<br>nix)&quot;主导&quot;") == normalise("凤凰科技（Phoenix）“主导”")
 
 
 def test_a_sentence_mentioning_a_marker_in_passing_is_text():
-    sentence = "那几年他每天晚上都在写稿，后来把这些文章整理成一本小书，又开了一个公众号，专门介绍城西那几条老街上的小店和手艺人。"
+    sentence = (
+        "那几年他每天晚上都在写稿，后来把这些文章整理成一本小书，"
+        "又开了一个公众号，专门介绍城西那几条老街上的小店和手艺人。"
+    )
     assert "公众号" in normalise(sentence)
     assert strip_boilerplate(fold(sentence)) == fold(sentence)
 

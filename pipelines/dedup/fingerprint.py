@@ -101,7 +101,9 @@ def band_keys(hashvalues: np.ndarray, params: DedupParams, *, namespace: int = 0
     return tuple(keys)
 
 
-def all_band_keys(hashes: np.ndarray, token_count: int, params: DedupParams) -> tuple[np.ndarray, tuple[int, ...]]:
+def all_band_keys(
+    hashes: np.ndarray, token_count: int, params: DedupParams
+) -> tuple[np.ndarray, tuple[int, ...]]:
     """The whole-text signature, and its band keys followed by the head's band keys."""
     hashvalues = signature_of(hashes, params)
     if token_count == 0:

@@ -137,11 +137,11 @@ def verdict(similarity: Similarity) -> Verdict:
     """Decide the relation from where the two texts agree."""
     s = similarity
     if s.shorter_is_new:
-        short_cov, long_cov, short_gap, short_tokens = s.coverage_new, s.coverage_stored, s.gap_new, s.tokens_new
+        short_cov, long_cov = s.coverage_new, s.coverage_stored
+        short_gap, short_tokens = s.gap_new, s.tokens_new
     else:
-        short_cov, long_cov, short_gap, short_tokens = (
-            s.coverage_stored, s.coverage_new, s.gap_stored, s.tokens_stored
-        )
+        short_cov, long_cov = s.coverage_stored, s.coverage_new
+        short_gap, short_tokens = s.gap_stored, s.tokens_stored
     same = (
         short_tokens >= MIN_TOKENS and short_cov >= MIN_COVERAGE and short_gap <= gap_allowed(short_tokens)
     )
