@@ -17,7 +17,8 @@ def test_earliest_published_wins_then_earliest_fetched():
               copy(2, "https://b.example/2", "2024-02-01T10:00:00"),
               copy(3, "https://c.example/3", None)]
     assert choose_original(copies).id == 2
-    assert choose_original([copy(3, "https://c.example/3", None), copy(4, "https://d.example/4", None)]).id == 3
+    undated = [copy(3, "https://c.example/3", None), copy(4, "https://d.example/4", None)]
+    assert choose_original(undated).id == 3
 
 
 def test_declared_original_beats_dates_and_chains_are_followed():

@@ -14,7 +14,7 @@ from pipelines.dedup.normalise import normalise
 from pipelines.dedup.shingles import shingle_hashes, token_ids
 
 #: Bumped whenever normalisation or tokenisation changes what a signature means.
-NORMALISER_VERSION = "2"
+NORMALISER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class DedupParams:
             their whole-text Jaccard is only the excerpt's share of the length.
     """
 
-    num_perm: int = 128
+    num_perm: int = 64
     seed: int = 1
     shingle_size: int = 5
     threshold: float = 0.3

@@ -90,6 +90,19 @@ def clean_markup(text: str) -> str:
     return _FORMAT_CHARS.sub("", text)
 
 
+#: Markers are matched only where they could start within ``MARKER_WITHIN``.
+_LONGEST_MARKER = 40
+_TAIL_WINDOW = 48
+
+
+def _strip_tail(sentence: str) -> str:
+    """``sentence`` without a trailing "read more" phrase (only its end is searched)."""
+    if len(sentence) <= _TAIL_WINDOW:
+        return _TAIL.sub("", sentence)
+    cut = len(sentence) - _TAIL_WINDOW
+    return sentence[:cut] + _TAIL.sub("", sentence[cut:])
+
+
 def is_boilerplate_line(line: str) -> bool:
     """True for a short attribution, ad, subscription, QR-code or caption line or
     sentence. ``line`` must already be folded (see :func:`fold`)."""
@@ -97,8 +110,10 @@ def is_boilerplate_line(line: str) -> bool:
         return False
     if _CAPTION_LINE.match(line):
         return True
-    marker = _BOILERPLATE_MARKERS.search(line)
-    return bool(marker) and (marker.start() <= MARKER_WITHIN or len(line) <= MAX_SHORT_LINE)
+    if len(line) <= MAX_SHORT_LINE:
+        return bool(_BOILERPLATE_MARKERS.search(line))
+    marker = _BOILERPLATE_MARKERS.search(line, 0, MARKER_WITHIN + _LONGEST_MARKER)
+    return marker is not None and marker.start() <= MARKER_WITHIN
 
 
 def strip_boilerplate(text: str) -> str:
@@ -111,7 +126,7 @@ def strip_boilerplate(text: str) -> str:
             break
     kept = []
     for line in lines:
-        sentences = (_TAIL.sub("", s) for s in _SENTENCE.split(line))
+        sentences = (_strip_tail(s) for s in _SENTENCE.split(line))
         text = " ".join(s for s in sentences if s.strip() and not is_boilerplate_line(s))
         if text:
             kept.append(text)

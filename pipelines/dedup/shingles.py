@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import xxhash
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f"
 #: A run of CJK characters, or a run of other letters and digits (one word).
 _RUN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}_]+")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
+_CJK_RANGES = (
+    (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF),
+    (0x20000, 0x2FA1F),
+)
 
 #: Odd 64-bit multipliers, one per position in a shingle (fixed: they define the hashes
 #: stored in an archive, see ``NORMALISER_VERSION``).
@@ -31,6 +34,23 @@ _POSITION_MULTIPLIERS = np.array(
 _WORD_BASE = np.uint64(1 << 32)
 
 
+def _splitmix64(count: int, seed: int) -> np.ndarray:
+    """``count`` odd 64-bit constants from SplitMix64 (fixed, platform-independent)."""
+    out, state, mask = [], seed, (1 << 64) - 1
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append((z ^ (z >> 31)) | 1)
+    return np.array(out, dtype=np.uint64)
+
+
+#: Per-position multipliers for word hashes (part of what stored hashes mean, see
+#: ``NORMALISER_VERSION``); letters past the 64th of a word share the last one.
+_CHAR_MULTIPLIERS = _splitmix64(64, seed=2024)
+
+
 def tokens(normalised: str) -> list[str]:
     """Tokens of an already normalised text (for display and tests; hashing uses
     :func:`token_ids`)."""
@@ -43,24 +63,39 @@ def tokens(normalised: str) -> list[str]:
     return out
 
 
+def _is_cjk(codes: np.ndarray) -> np.ndarray:
+    mask = np.zeros(len(codes), dtype=bool)
+    for low, high in _CJK_RANGES:
+        mask |= (codes >= low) & (codes <= high)
+    return mask
+
+
 def token_ids(normalised: str) -> np.ndarray:
-    """One 64-bit id per token: the code point of a CJK character, a hash of a word."""
-    parts: list[np.ndarray] = []
-    words: list[int] = []
-    for match in _RUN.finditer(normalised):
-        run = match.group()
-        if _CJK_CHAR.match(run):
-            if words:
-                parts.append(np.array(words, dtype=np.uint64))
-                words = []
-            parts.append(np.frombuffer(run.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64))
-        else:
-            words.append(xxhash.xxh64_intdigest(run.encode("utf-8")) | (1 << 32))
-    if words:
-        parts.append(np.array(words, dtype=np.uint64))
-    if not parts:
+    """One 64-bit id per token of a normalised text: the code point of a CJK
+    character, a polynomial hash of a word (always above every code point).
+
+    Vectorised over the text's code points: ``normalised`` has single spaces between
+    runs of letters and digits (see :func:`~pipelines.dedup.normalise.normalise`).
+    """
+    if not normalised:
         return np.zeros(0, dtype=np.uint64)
-    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+    codes = np.frombuffer(normalised.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    space = codes == 32
+    cjk = _is_cjk(codes)
+    word = ~space & ~cjk
+    previous_word = np.concatenate(([False], word[:-1]))
+    starts = cjk | (word & ~previous_word)
+    token_of = np.cumsum(starts) - 1  # token index of every character
+    keep = ~space
+    start_index = np.flatnonzero(starts)
+    position = np.arange(len(codes)) - start_index[np.maximum(token_of, 0)]
+    weights = _CHAR_MULTIPLIERS[np.minimum(position, len(_CHAR_MULTIPLIERS) - 1)]
+    contributions = np.where(keep, codes * weights, np.uint64(0))
+    ids = np.add.reduceat(contributions, start_index) if len(start_index) else np.zeros(0, np.uint64)
+    is_word = word[start_index]
+    ids[is_word] = _fmix64(ids[is_word]) | _WORD_BASE
+    ids[~is_word] = codes[start_index[~is_word]]
+    return ids
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
