@@ -59,3 +59,17 @@ def test_shingle_hashes_follow_text_order_and_short_texts_give_one_shingle():
     assert len(shingle_hashes(token_ids(""), 5)) == 0
     # a word never hashes like a character run with the same letters
     assert token_ids("ab")[0] != token_ids("a")[0]
+
+
+def test_signature_equals_datasketch_updated_shingle_by_shingle():
+    from datasketch import MinHash
+
+    from pipelines.dedup import DedupParams
+    from pipelines.dedup.fingerprint import signature_of
+
+    params = DedupParams()
+    hashes = shingle_hashes(token_ids(normalise(ESSAY)), params.shingle_size)
+    one_by_one = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=int, scheme=params.scheme)
+    for value in hashes.tolist():
+        one_by_one.update(value)
+    assert np.array_equal(signature_of(hashes, params), one_by_one.hashvalues)
