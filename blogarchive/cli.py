@@ -64,6 +64,10 @@ def _crawl(jobs: list[tuple[str, dict]], db_path: Path, overrides: dict | None =
         sys.exit(EXIT_LOCKED)
 
 
+#: The demo site's host name; it resolves nowhere, the demo server proxies it.
+DEMO_HOST = "demo.blogarchive.localhost"
+
+
 @cli.command()
 @DB_OPTION
 @click.option("--port", type=int, default=0, help="Port for the demo site (default: a free one).")
@@ -81,10 +85,16 @@ def demo(db_path: Path, port: int) -> None:
         blogarchive demo --db archive.db
         datasette archive.db
     """
+    import os
+
     from blogarchive.siteserver import SiteServer, demo_site_root
 
-    with SiteServer(demo_site_root(), port=port) as server:
-        click.echo(f"demo site serving at {server.base_url}/", err=True)
+    with SiteServer(demo_site_root(), port=port, virtual_host=DEMO_HOST) as server:
+        click.echo(f"demo site {server.base_url}/ served by {server.address}", err=True)
+        # The server answers as a proxy for DEMO_HOST: stable URLs whatever the port.
+        os.environ["http_proxy"] = server.address
+        os.environ.pop("no_proxy", None)
+        os.environ.pop("NO_PROXY", None)
         result = _crawl(
             [("blog", {"url": server.url("/"), "depth": "3"})],
             db_path,

@@ -42,28 +42,35 @@ def project_settings(overrides: dict[str, Any] | None = None):  # noqa: ANN201 -
 def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any] | None = None) -> CrawlResult:
     """Run ``(spider name, spider arguments)`` jobs one after the other in this process."""
     from scrapy.crawler import CrawlerProcess
+    from twisted.internet import defer
 
     settings = project_settings(overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     result = CrawlResult()
     crawlers = []
-
-    async def run_all() -> None:
-        for name, kwargs in jobs:
-            crawler = process.create_crawler(name)
-            crawlers.append(crawler)
-            await crawler.crawl_async(**kwargs)
-
-    from scrapy.utils.defer import deferred_from_coro
-
-    deferred = deferred_from_coro(run_all())
     errors: list[Any] = []
-    deferred.addErrback(errors.append)
-    deferred.addBoth(lambda _: process.stop())
+
+    @defer.inlineCallbacks
+    def run_all():  # noqa: ANN202 - a Deferred
+        try:
+            for name, kwargs in jobs:
+                crawler = process.create_crawler(name)
+                crawlers.append(crawler)
+                yield process.crawl(crawler, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - reported after the reactor stops
+            errors.append(exc)
+        finally:
+            process.stop()
+            from twisted.internet import reactor
+
+            if reactor.running:
+                reactor.callLater(0, reactor.stop)
+
+    run_all()
     process.start(stop_after_crawl=False)
     for crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
         result.stats.append(stats)
     if errors:
-        errors[0].raiseException()
+        raise errors[0]
     return result

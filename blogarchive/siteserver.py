@@ -2,7 +2,12 @@
 
 Serves files with ETag/Last-Modified and answers conditional requests with 304,
 like a real blog host. ``{{BASE_URL}}`` in a served page is replaced by the
-server's own address, so pages can link to each other absolutely.
+site's address, so pages can link to each other absolutely.
+
+With ``virtual_host``, the server also answers as an HTTP proxy for that host name:
+a crawler pointed at it (``http_proxy``) sees stable URLs such as
+``http://demo.blogarchive.localhost/...`` whatever free port the server got, so two
+demo runs crawl the same URLs.
 """
 
 from __future__ import annotations
@@ -92,17 +97,24 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, root: str | Path, port: int = 0, handler: type[SiteHandler] = SiteHandler,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, virtual_host: str | None = None) -> None:
         super().__init__(("127.0.0.1", port), handler)
+        self.virtual_host = virtual_host
         self.root = Path(root).resolve()
         self.verbose = verbose
         self.requests: list[str] = []
         self._thread: threading.Thread | None = None
 
     @property
-    def base_url(self) -> str:
+    def address(self) -> str:
+        """Where the server listens: ``http://127.0.0.1:PORT``."""
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        """The site's address: the virtual host when there is one, else :attr:`address`."""
+        return f"http://{self.virtual_host}" if self.virtual_host else self.address
 
     def url(self, path: str = "/") -> str:
         return self.base_url + "/" + path.lstrip("/")

@@ -56,7 +56,8 @@ class PlatformSpider(scrapy.Spider):
         self.max_depth = int(getattr(self, "depth", 2) or 0)
         self.follow_recommendations = _as_bool(getattr(self, "follow_recommendations", False))
         self.article_count = 0
-        self.links = LinkExtractor(allow_domains=self.allowed_domains, unique=True)
+        # allow_domains would compare host:port, so same-site links are filtered by host below
+        self.links = LinkExtractor(unique=True)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
@@ -65,7 +66,12 @@ class PlatformSpider(scrapy.Spider):
 
     # -- callbacks ------------------------------------------------------------------
     def parse(self, response: Response, depth: int = 0) -> Iterator[Any]:
-        if self.looks_like_article(response):
+        problem = self.unusable(response)
+        if problem:
+            self.crawler.stats.inc_value("blogarchive/fetch/unusable")
+            yield PageFailure(url=response.url, stage="fetch", reason=problem, http_status=response.status)
+            return
+        if self.looks_like_article(response) or self.max_depth == 0:
             if self.limit and self.article_count >= self.limit:
                 return
             self.article_count += 1
@@ -75,6 +81,8 @@ class PlatformSpider(scrapy.Spider):
         if depth >= self.max_depth:
             return
         for link in self.links.extract_links(response):
+            if urlsplit(link.url).hostname not in self.allowed_domains:
+                continue
             if self.limit and self.article_count >= self.limit:
                 return
             yield response.follow(link.url, callback=self.parse, errback=self.on_error,
@@ -96,6 +104,18 @@ class PlatformSpider(scrapy.Spider):
     # -- helpers ----------------------------------------------------------------------
     def platform_for(self, response: Response) -> Platform | None:
         return self.platform or platform_for_url(response.url)
+
+    @staticmethod
+    def unusable(response: Response) -> str | None:
+        """Why a response can be neither an article nor a listing, or None."""
+        body = response.body
+        if not body.strip():
+            return "empty response"
+        sample = body[:4096]
+        controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+        if b"\x00" in sample or controls > len(sample) / 20:
+            return "not an HTML page (binary content)"
+        return None
 
     def looks_like_article(self, response: Response) -> bool:
         """Article or listing? URL pattern of the platform, else og:type / JSON-LD."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -157,11 +156,18 @@ def _title(root: HtmlElement, platform: Platform | None) -> str | None:
     og = meta_content(root, "og:title", "twitter:title")
     if og:
         return og
-    heads = root.xpath("//h1")
-    if len(heads) == 1 and node_text(heads[0]):
-        return node_text(heads[0])
     titles = root.xpath("//title")
-    return clean_title(node_text(titles[0])) if titles else None
+    document_title = clean_title(node_text(titles[0])) if titles else None
+    heads = [node_text(h) for h in root.xpath("//h1")]
+    heads = [h for h in heads if h]
+    # A lone <h1> is the title unless it is the blog's name: then <title> says more.
+    if (
+        len(heads) == 1
+        and (not document_title or heads[0] in (node_text(titles[0]) if titles else ""))
+        and (not document_title or document_title in heads[0] or heads[0] not in document_title)
+    ):
+        return heads[0]
+    return document_title or (heads[0] if heads else None)
 
 
 def extract_article(html: str, url: str | None = None, platform: str | None = None) -> Extraction:
@@ -205,8 +211,3 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
         platform=described.name if described else None,
         recommendations=tuple(recommendations),
     )
-
-
-def site_of(url: str | None) -> str | None:
-    """The host of ``url``."""
-    return urlsplit(url).hostname if url else None
