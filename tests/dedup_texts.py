@@ -12,7 +12,7 @@ _FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 ESSAY_TITLE = "巷口的旧书店"
 #: A short essay in simplified Chinese, written for these tests.
 ESSAY = (_FIXTURES / "essay_zh.txt").read_text(encoding="utf-8").rstrip("\n")
-POST_TITLE = "Why I still keep a paper notebook"
+POST_TITLE = "The notebook in my coat pocket"
 #: A short English blog post, written for these tests.
 POST = (_FIXTURES / "post_en.txt").read_text(encoding="utf-8").rstrip("\n")
 

@@ -95,3 +95,15 @@ def test_sample_of_the_shared_repost_corpus(tmp_path):
     precision, recall = pairwise(truth, report.text_ids)
     assert precision >= 0.995
     assert recall >= 0.9
+
+
+def test_crawls_and_ingest_fingerprint_with_the_same_parameters():
+    from scrapy.settings import Settings
+
+    from crawler import settings as crawl_settings
+    from pipelines.dedup import DedupParams
+    from pipelines.minhash_dedup import dedup_params
+
+    settings = Settings()
+    settings.setmodule(crawl_settings)
+    assert dedup_params(settings) == DedupParams()
