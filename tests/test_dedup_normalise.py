@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+import unicodedata
 
-from pipelines.dedup.normalise import clean_markup, fold, normalise, strip_boilerplate
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipelines.dedup.normalise import clean_markup, fold, nfkc, normalise, strip_boilerplate
 from pipelines.dedup.shingles import shingle_hashes, token_ids, tokens
 from tests.dedup_texts import ESSAY, POST, csdn_repost, full_width_punctuation, traditional
 
@@ -73,3 +77,13 @@ def test_signature_equals_datasketch_updated_shingle_by_shingle():
     for value in hashes.tolist():
         one_by_one.update(value)
     assert np.array_equal(signature_of(hashes, params), one_by_one.hashvalues)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_fast_nfkc_equals_unicodedata(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_fast_nfkc_on_full_width_and_combining_marks():
+    for text in ("Ａ\u0301ｂｃ，１２３……\u3000\xa0", traditional(ESSAY)):
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)

@@ -149,9 +149,24 @@ def strip_boilerplate(text: str) -> str:
     return "\n".join(kept)
 
 
+#: The NFKC images of the compatibility characters common in Chinese text (full-width
+#: ASCII, the ideographic space, the ellipsis, no-break space). Mapping them first lets
+#: most texts pass the quick NFKC check and skip the slow full normalisation; the
+#: result is the same as NFKC of the original.
+_COMMON_COMPAT = str.maketrans(
+    {**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " ", "\u2026": "...", "\xa0": " "}
+)
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster on typical Chinese text."""
+    text = text.translate(_COMMON_COMPAT)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 def fold(text: str) -> str:
     """Markup cleaned, NFKC, traditional→simplified and case-folded; lines kept."""
-    text = unicodedata.normalize("NFKC", clean_markup(text))
+    text = nfkc(clean_markup(text))
     return _t2s().convert(text).casefold()
 
 
