@@ -73,6 +73,7 @@ class Match:
     relation: str
     similarity: float
     containment: float
+    text_tokens: int  # tokens of the stored body (0 when unknown: the exact path)
 
 
 def find_match(
@@ -89,7 +90,16 @@ def find_match(
         return None
     exact = [t for t in archive.texts_by_content_hash(fp.content_hash) if among is None or t.id in among]
     if exact:
-        return Match(exact[0], "exact", 1.0, 1.0)
+        text = exact[0]
+        if text.content_hash == fp.content_hash:
+            return Match(text, "exact", 1.0, 1.0, fp.token_count)
+        # equal to another copy of the text, not to its stored body: relate it to the body
+        new, stored = shingled(body, params), shingled(text.body, params)
+        similarity = compare(new, stored)
+        relation = verdict(similarity).relation or "near"
+        if relation == "excerpt" and not similarity.shorter_is_new:
+            relation = "near"
+        return Match(text, relation, similarity.jaccard, similarity.containment, stored.tokens)
     if not fp.band_keys:
         return None
     candidates = [t for t in archive.texts_by_band_keys(fp.band_keys) if among is None or t.id in among]
@@ -98,13 +108,15 @@ def find_match(
     new = shingled(body, params)
     best: tuple[tuple[float, float], Match] | None = None
     for candidate in candidates:
-        similarity = compare(new, shingled(candidate.body, params))
+        stored = shingled(candidate.body, params)
+        similarity = compare(new, stored)
         decision = verdict(similarity)
         if decision.relation is None:
             continue
         rank = (min(similarity.coverage_new, similarity.coverage_stored), similarity.jaccard)
         if best is None or rank > best[0]:
-            best = (rank, Match(candidate, decision.relation, decision.similarity, decision.containment))
+            match = Match(candidate, decision.relation, decision.similarity, decision.containment, stored.tokens)
+            best = (rank, match)
     return best[1] if best else None
 
 
@@ -181,6 +193,22 @@ def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
     return original.id
 
 
+def _changes_original_or_body(archive: Archive, match: Match, fp: Fingerprint, sighting_id: int) -> bool:
+    """Whether a new copy of ``match.text`` may change its original or stored body; if
+    not, the copy's own relation and diff (already written) are all that changes, and
+    the other copies need not be looked at again."""
+    if match.relation == "excerpt" and fp.token_count > match.text_tokens:
+        return True  # the new copy is the fuller one
+    if match.relation != "exact" and fp.token_count > match.text_tokens:
+        return True
+    copies = [
+        Copy(id=row["id"], url=row["url"], final_url=row["final_url"], published=row["published"],
+             fetched_at=row["fetched_at"], declared_original=row["declared_original"])
+        for row in archive.sightings_of(match.text.id)
+    ]
+    return choose_original(copies).id != match.text.canonical_sighting_id
+
+
 def record_page(
     archive: Archive, page: PageRecord, params: DedupParams, crawl_id: int | None = None
 ) -> RecordOutcome:
@@ -243,7 +271,7 @@ def record_page(
             sighting_id = archive.add_sighting(text_id, **columns)
         if match is None:
             archive.set_canonical(text_id, sighting_id)
-        else:
+        elif _changes_original_or_body(archive, match, fp, sighting_id):
             resolve_text(archive, text_id, params)
         if previous_text is not None and previous_text != text_id and archive.sightings_of(previous_text):
             resolve_text(archive, previous_text, params)

@@ -18,7 +18,7 @@ class Copy:
     url: str
     published: str | None
     fetched_at: str
-    tokens: int
+    tokens: int = 0  # normalised tokens; only :func:`choose_body` needs them
     final_url: str | None = None
     declared_original: str | None = None
 
