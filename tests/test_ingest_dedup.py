@@ -16,7 +16,6 @@ from blogarchive.cli import cli
 from blogarchive.ingest import ingest_jsonl
 from tests.dedup_texts import ESSAY, POST, csdn_repost, excerpt, traditional
 
-CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmarks" / "reposts" / "corpus.jsonl"
 
 
 def write_jsonl(path: Path, docs: list[dict]) -> Path:
@@ -80,10 +79,11 @@ def pairwise(truth: dict[str, str], pred: dict[str, int]) -> tuple[float, float]
 
 @pytest.mark.shared_corpus
 @pytest.mark.slow
-def test_sample_of_the_shared_repost_corpus(tmp_path):
-    if not CORPUS.exists():
-        pytest.skip(f"{CORPUS} is absent")
-    docs = [json.loads(line) for line in CORPUS.open(encoding="utf-8") if line.strip()]
+def test_sample_of_the_shared_repost_corpus(tmp_path, shared_dir):
+    corpus = shared_dir / "benchmarks" / "reposts" / "corpus.jsonl"
+    if not corpus.exists():
+        pytest.skip(f"{corpus} is absent")
+    docs = [json.loads(line) for line in corpus.open(encoding="utf-8") if line.strip()]
     clusters = sorted({d["cluster_id"] for d in docs})
     chosen = set(random.Random(7).sample(clusters, len(clusters) // 3))
     sample = [d for d in docs if d["cluster_id"] in chosen]
