@@ -17,7 +17,6 @@ from blogarchive.ingest import ingest_jsonl
 from tests.dedup_texts import ESSAY, POST, csdn_repost, excerpt, traditional
 
 
-
 def write_jsonl(path: Path, docs: list[dict]) -> Path:
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
     return path
