@@ -23,6 +23,7 @@ class RecommendationBlock:
     reads: str | None = None
     comments: str | None = None
     likes: str | None = None
+    exclude: str | None = None  # parts of an item that are not its title (badges, counters)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Platform:
     body: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()  # removed from the body before extraction
     recommendations: tuple[RecommendationBlock, ...] = ()
+    #: also look for heading-introduced link blocks (推荐阅读, Related posts...) outside the body
+    generic_recommendations: bool = True
     discovery: Discovery = field(default_factory=Discovery)
     needs_cookies: bool = False
 

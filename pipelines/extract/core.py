@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from crawler.platforms import PLATFORMS, Platform, get_platform, platform_for_url
+from pipelines.extract.generic import main_content
 from pipelines.extract.html import NOISE_TAGS, node_text, parse_html, sanitised_html, to_text
 from pipelines.extract.metadata import (
     clean_title,
@@ -24,12 +24,6 @@ from pipelines.extract.recommendations import cut_generic_recommendations, cut_p
 #: A body shorter than this (in characters) is not an article.
 MIN_BODY_CHARS = 20
 
-_BOILERPLATE = re.compile(
-    r"comment|share|sharing|social|sidebar|footer|header|related|recommend|nav|menu|breadcrumb|"
-    r"advert|\bads?\b|banner|popup|subscribe|newsletter|copyright|widget|cookie|login|signup",
-    re.IGNORECASE,
-)
-_PARAGRAPH_TAGS = ("p", "pre", "blockquote", "h2", "h3", "h4", "li", "td")
 
 
 def detect_platform(root: HtmlElement, url: str | None) -> Platform | None:
@@ -79,39 +73,6 @@ def _platform_body(root: HtmlElement, platform: Platform | None) -> HtmlElement 
         if found and len(node_text(found[0])) >= MIN_BODY_CHARS:
             return found[0]
     return None
-
-
-def _generic_body(root: HtmlElement) -> HtmlElement | None:
-    """The element holding most paragraph text with few links (a readability-style score)."""
-    for el in list(root.iter("nav", "header", "footer", "aside")):
-        if el.getparent() is not None:
-            el.drop_tree()
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None or el.tag in ("body", "html"):
-            continue
-        marks = f"{el.get('class', '')} {el.get('id', '')}"
-        if marks.strip() and _BOILERPLATE.search(marks) and not re.search(
-            r"article|content|post|entry|main|body", marks, re.IGNORECASE
-        ):
-            el.drop_tree()
-    scores: dict[HtmlElement, float] = {}
-    for para in root.iter(*_PARAGRAPH_TAGS):
-        text = node_text(para)
-        if len(text) < 10:
-            continue
-        link_chars = sum(len(node_text(a)) for a in para.iter("a"))
-        weight = len(text) * (1 - min(1.0, link_chars / max(1, len(text))))
-        parent = para.getparent()
-        if parent is None:
-            continue
-        scores[parent] = scores.get(parent, 0.0) + weight
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0.0) + weight / 2
-    if not scores:
-        body = root.find("body")
-        return body if body is not None else root
-    return max(scores, key=scores.__getitem__)
 
 
 def _published(root: HtmlElement, platform: Platform | None) -> str | None:
@@ -179,32 +140,40 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     title = _title(root, described)
     author = _author(root, described)
     published = _published(root, described)
-    tags = tuple(dict.fromkeys(t for t in (meta_content(root, "keywords") or "").replace("，", ",").split(",") if t.strip()))[:20]
+    tags = _tags(root)
     _strip_noise(root)
     recommendations = cut_platform_recommendations(root, described, url)
-    recommendations += cut_generic_recommendations(root, url, len(recommendations))
     node = _platform_body(root, described)
     if node is not None and described is not None:
         _drop(node, described.drop)
+        if described.generic_recommendations:
+            recommendations += cut_generic_recommendations(root, url, len(recommendations), keep=node)
+        body = to_text(node)
+        display = node
     else:
-        node = _generic_body(root)
-    body = to_text(node) if node is not None else ""
+        recommendations += cut_generic_recommendations(root, url, len(recommendations))
+        body, display = main_content(root, url)
     if len(body) < MIN_BODY_CHARS:
         raise NoBodyFound(f"no article body found ({len(body)} characters of text)")
-    if title and body.startswith(title + "\n"):
-        body = body[len(title):].lstrip()
     return Extraction(
         body=body,
         title=title,
         author=author,
         published=published,
-        body_html=sanitised_html(node),
+        body_html=sanitised_html(display) if display is not None else None,
         lang=detect_lang(root, body),
-        tags=tuple(t.strip() for t in tags),
+        tags=tags,
         declared_original=declared_original(root, body, url),
         platform=described.name if described else None,
         recommendations=tuple(recommendations),
     )
+
+
+def _tags(root: HtmlElement) -> tuple[str, ...]:
+    raw = (meta_content(root, "keywords", "news_keywords") or "").replace("，", ",")
+    found = [t.strip() for t in raw.split(",") if t.strip()]
+    found += [t for t in root.xpath("//meta[@property='article:tag']/@content") if t.strip()]
+    return tuple(dict.fromkeys(found))[:20]
 
 
 def site_of(url: str | None) -> str | None:
