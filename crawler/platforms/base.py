@@ -23,6 +23,7 @@ class RecommendationBlock:
     reads: str | None = None
     comments: str | None = None
     likes: str | None = None
+    heading_match: str | None = None  # regex the heading must match for the container to count
     exclude: str | None = None  # parts of an item that are not its title (badges, counters)
 
 

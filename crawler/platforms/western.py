@@ -126,7 +126,7 @@ DEVTO = Platform(
     body=("#article-body",),
     recommendations=(
         RecommendationBlock(container=".crayons-card--secondary", heading_selector="header h3, h3",
-                            heading="More from the author", item="a.crayons-link", title="",
+                            heading_match=r"^more from", item="a.crayons-link", title="",
                             exclude=".crayons-link__secondary"),
     ),
     generic_recommendations=False,

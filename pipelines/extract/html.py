@@ -59,8 +59,6 @@ def to_text(node: HtmlElement) -> str:
             block = tag in BLOCK_TAGS
             if block:
                 parts.append("\n\n" if tag != "br" else "\n")
-            if tag == "li":
-                parts.append("- ")
             if el.text:
                 parts.append(el.text)
             for child in el:
@@ -75,7 +73,7 @@ def to_text(node: HtmlElement) -> str:
     lines: list[str] = []
     for chunk in re.split(r"\n{2,}", raw):
         text = "\n".join(" ".join(line.split()) for line in chunk.split("\n") if line.strip())
-        if text and text != "-":
+        if text:
             lines.append(text)
     return "\n\n".join(lines)
 

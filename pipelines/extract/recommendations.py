@@ -59,6 +59,15 @@ def text_without(node: HtmlElement, excluded: set[HtmlElement]) -> str:
     return " ".join("".join(parts).split())
 
 
+_RANK = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*(?=\S)")
+_TRAILING_COUNT = re.compile(r"\s*[(（]\d+[)）]\s*$")
+
+
+def clean_item_title(text: str) -> str:
+    """A list item's title without a leading rank ("1. ") or a trailing count ("(430)")."""
+    return _TRAILING_COUNT.sub("", _RANK.sub("", text)).strip()
+
+
 def _text_of(node: HtmlElement, selector: str | None) -> str | None:
     for el in select(node, selector):
         text = node_text(el)
@@ -109,7 +118,7 @@ def _from_block(
             if node_text(el):
                 title_el = el
                 break
-        title = text_without(title_el, excluded)
+        title = clean_item_title(text_without(title_el, excluded))
         if not title or (heading and title == heading):
             continue
         records.append(
@@ -138,6 +147,10 @@ def cut_platform_recommendations(
     for block in platform.recommendations:
         for container in select(root, block.container):
             if container.getparent() is None:
+                continue
+            if block.heading_match and not re.search(
+                block.heading_match, _text_of(container, block.heading_selector) or "", re.IGNORECASE
+            ):
                 continue
             records.extend(_from_block(container, block, base_url, len(records)))
             container.drop_tree()
@@ -229,6 +242,8 @@ def cut_generic_recommendations(
     for heading in candidates:
         if heading.getparent() is None or (keep is not None and _contains(keep, heading)):
             continue
+        if next(iter(reversed(list(heading.iterancestors()))), None) is not root:
+            continue  # inside a block already cut
         text = _short_text(heading)
         if not text or not RECOMMENDATION_HEADINGS.match(text):
             continue
