@@ -52,6 +52,7 @@ CSDN = Platform(
             title=".tit, .title",
             url="a",
             snippet=".desc",
+            exclude=".tag, .read, img",
         ),
         RecommendationBlock(
             container="#asideHotArticle", heading="热门文章", heading_selector=".aside-title",
@@ -83,9 +84,9 @@ CNBLOGS = Platform(
     recommendations=(
         RecommendationBlock(container="#under_post_card1", heading="编辑推荐", item="a", title=""),
         RecommendationBlock(container="#under_post_card2", heading="阅读排行", item="a", title=""),
-        RecommendationBlock(container="#TopViewPostsBlock", heading="阅读排行榜", item="li", title="a"),
-        RecommendationBlock(container="#TopFeedbackPostsBlock", heading="评论排行榜", item="li", title="a"),
-        RecommendationBlock(container="#TopDiggPostsBlock", heading="推荐排行榜", item="li", title="a"),
+        RecommendationBlock(container="#TopViewPostsBlock", heading="阅读排行榜", item="li", title="a", strip_rank=True),
+        RecommendationBlock(container="#TopFeedbackPostsBlock", heading="评论排行榜", item="li", title="a", strip_rank=True),
+        RecommendationBlock(container="#TopDiggPostsBlock", heading="推荐排行榜", item="li", title="a", strip_rank=True),
     ),
     generic_recommendations=False,
     discovery=Discovery(feeds=("{user}/rss",), listing_pages=("{user}/",)),

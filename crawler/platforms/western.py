@@ -43,7 +43,8 @@ MEDIUM = Platform(
     title=("h1[data-testid='storyTitle']", "meta[property='og:title']", "h1"),
     author=("a[data-testid='authorName']", "meta[name='author']"),
     published=("meta[property='article:published_time']", "span[data-testid='storyPublishDate']", "time"),
-    body=("article .postArticle-content", "article section", "article"),
+    body=("article .postArticle-content", "article div section", "article"),
+    body_all=True,
     drop=("[data-testid='headerSocialShareButton']", "header", ".speechify-ignore", "[aria-label='responses']"),
     recommendations=(
         RecommendationBlock(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from lxml.html import HtmlElement
+from lxml.html import Element, HtmlElement
 
 from crawler.platforms import PLATFORMS, Platform, get_platform, platform_for_url
 from pipelines.extract.generic import main_content
@@ -19,6 +19,7 @@ from pipelines.extract.metadata import (
     normalise_date,
 )
 from pipelines.extract.model import Extraction, NoBodyFound
+from pipelines.extract.selectors import select
 from pipelines.extract.recommendations import cut_generic_recommendations, cut_platform_recommendations
 
 #: A body shorter than this (in characters) is not an article.
@@ -37,21 +38,14 @@ def detect_platform(root: HtmlElement, url: str | None) -> Platform | None:
             return platform
     for platform in PLATFORMS.values():
         for marker in platform.markers:
-            try:
-                if root.cssselect(marker):
-                    return platform
-            except Exception:  # noqa: BLE001 - bad selector in a description
-                continue
+            if select(root, marker):
+                return platform
     return None
 
 
 def _drop(root: HtmlElement, selectors: tuple[str, ...]) -> None:
     for selector in selectors:
-        try:
-            found = root.cssselect(selector)
-        except Exception:  # noqa: BLE001
-            continue
-        for el in found:
+        for el in select(root, selector):
             if el.getparent() is not None:
                 el.drop_tree()
 
@@ -66,11 +60,17 @@ def _platform_body(root: HtmlElement, platform: Platform | None) -> HtmlElement 
     if platform is None:
         return None
     for selector in platform.body:
-        try:
-            found = root.cssselect(selector)
-        except Exception:  # noqa: BLE001
+        found = select(root, selector)
+        if not found:
             continue
-        if found and len(node_text(found[0])) >= MIN_BODY_CHARS:
+        if platform.body_all and len(found) > 1:
+            outer = [el for el in found if not any(a in found for a in el.iterancestors())]
+            wrapper = Element("div")
+            for el in outer:
+                wrapper.append(el)
+            if len(node_text(wrapper)) >= MIN_BODY_CHARS:
+                return wrapper
+        elif len(node_text(found[0])) >= MIN_BODY_CHARS:
             return found[0]
     return None
 
@@ -79,11 +79,8 @@ def _published(root: HtmlElement, platform: Platform | None) -> str | None:
     candidates: list[str | None] = []
     if platform:
         for selector in platform.published:
-            try:
-                for el in root.cssselect(selector):
-                    candidates.append(el.get("datetime") or el.get("content") or node_text(el))
-            except Exception:  # noqa: BLE001
-                continue
+            for el in select(root, selector):
+                candidates.append(el.get("datetime") or el.get("content") or el.get("title") or node_text(el))
     candidates.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
     candidates.extend(str(obj.get("datePublished")) for obj in json_ld(root) if obj.get("datePublished"))
     candidates.extend(root.xpath("//time/@datetime"))

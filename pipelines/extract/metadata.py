@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from pipelines.extract.html import node_text
+from pipelines.extract.selectors import select
 
 _TITLE_SEPARATORS = re.compile(r"\s+[-|_–—·]\s+|\s*[|_]\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -30,11 +31,7 @@ _ORIGINAL_MARKERS = re.compile(
 def first_match(root: HtmlElement, selectors: tuple[str, ...], attr: str | None = None) -> str | None:
     """Text (or ``attr``) of the first element matching one of ``selectors``."""
     for selector in selectors:
-        try:
-            found = root.cssselect(selector)
-        except Exception:  # noqa: BLE001 - a bad selector in a description must not crash extraction
-            continue
-        for el in found:
+        for el in select(root, selector):
             value = el.get(attr) if attr else (el.get("content") if el.tag == "meta" else node_text(el))
             if value and value.strip():
                 return " ".join(value.split())

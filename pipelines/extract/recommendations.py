@@ -118,7 +118,9 @@ def _from_block(
             if node_text(el):
                 title_el = el
                 break
-        title = clean_item_title(text_without(title_el, excluded))
+        title = text_without(title_el, excluded)
+        if block.strip_rank:
+            title = clean_item_title(title)
         if not title or (heading and title == heading):
             continue
         records.append(
