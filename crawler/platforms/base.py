@@ -59,6 +59,8 @@ class Platform:
     author: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
     body: tuple[str, ...] = ()
+    #: blogs render their own themes: the body selectors are hints, the generic extractor reads the text
+    themed: bool = False
     body_all: bool = False  # the body is all matches of the body selector (e.g. Medium's sections)
     drop: tuple[str, ...] = ()  # removed from the body before extraction
     recommendations: tuple[RecommendationBlock, ...] = ()

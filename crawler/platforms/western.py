@@ -5,6 +5,7 @@ from __future__ import annotations
 from crawler.platforms.base import Discovery, Platform, RecommendationBlock
 
 WORDPRESS = Platform(
+    themed=True,
     name="wordpress",
     domains=("wordpress.com",),
     generators=("wordpress",),
@@ -169,6 +170,7 @@ HASHNODE = Platform(
 )
 
 TUMBLR = Platform(
+    themed=True,
     name="tumblr",
     domains=("tumblr.com",),
     markers=("meta[name='tumblr-theme']", "link[href*='assets.tumblr.com']", "[data-platform='tumblr']"),

@@ -19,7 +19,7 @@ from pipelines.extract.metadata import (
     normalise_date,
 )
 from pipelines.extract.model import Extraction, NoBodyFound
-from pipelines.extract.selectors import select
+from pipelines.extract.selectors import may_match, names_in_tree, select
 from pipelines.extract.recommendations import cut_generic_recommendations, cut_platform_recommendations
 
 #: A body shorter than this (in characters) is not an article.
@@ -27,8 +27,13 @@ MIN_BODY_CHARS = 20
 
 
 
-def detect_platform(root: HtmlElement, url: str | None) -> Platform | None:
-    """The platform that wrote this page: by host, then generator tag, then markup."""
+def detect_platform(
+    root: HtmlElement, url: str | None, names: frozenset[str] | None = None
+) -> Platform | None:
+    """The platform that wrote this page: by host, then generator tag, then markup.
+
+    ``names`` are the tree's classes and ids (:func:`names_in_tree`), computed when omitted.
+    """
     by_host = platform_for_url(url)
     if by_host:
         return by_host
@@ -36,16 +41,17 @@ def detect_platform(root: HtmlElement, url: str | None) -> Platform | None:
     for platform in PLATFORMS.values():
         if generator and any(generator.startswith(g) for g in platform.generators):
             return platform
+    names = names_in_tree(root) if names is None else names
     for platform in PLATFORMS.values():
         for marker in platform.markers:
-            if select(root, marker):
+            if may_match(marker, names) and select(root, marker):
                 return platform
     return None
 
 
-def _drop(root: HtmlElement, selectors: tuple[str, ...]) -> None:
+def _drop(root: HtmlElement, selectors: tuple[str, ...], names: frozenset[str]) -> None:
     for selector in selectors:
-        for el in select(root, selector):
+        for el in select(root, selector, names):
             if el.getparent() is not None:
                 el.drop_tree()
 
@@ -56,11 +62,11 @@ def _strip_noise(root: HtmlElement) -> None:
             el.drop_tree()
 
 
-def _platform_body(root: HtmlElement, platform: Platform | None) -> HtmlElement | None:
+def _platform_body(root: HtmlElement, platform: Platform | None, names: frozenset[str]) -> HtmlElement | None:
     if platform is None:
         return None
     for selector in platform.body:
-        found = select(root, selector)
+        found = select(root, selector, names)
         if not found:
             continue
         if platform.body_all and len(found) > 1:
@@ -75,11 +81,11 @@ def _platform_body(root: HtmlElement, platform: Platform | None) -> HtmlElement 
     return None
 
 
-def _published(root: HtmlElement, platform: Platform | None) -> str | None:
+def _published(root: HtmlElement, platform: Platform | None, names: frozenset[str]) -> str | None:
     candidates: list[str | None] = []
     if platform:
         for selector in platform.published:
-            for el in select(root, selector):
+            for el in select(root, selector, names):
                 candidates.append(el.get("datetime") or el.get("content") or el.get("title") or node_text(el))
     candidates.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
     candidates.extend(str(obj.get("datePublished")) for obj in json_ld(root) if obj.get("datePublished"))
@@ -91,9 +97,9 @@ def _published(root: HtmlElement, platform: Platform | None) -> str | None:
     return None
 
 
-def _author(root: HtmlElement, platform: Platform | None) -> str | None:
+def _author(root: HtmlElement, platform: Platform | None, names: frozenset[str]) -> str | None:
     if platform:
-        found = first_match(root, platform.author)
+        found = first_match(root, platform.author, names=names)
         if found:
             return found
     for obj in json_ld(root):
@@ -107,9 +113,9 @@ def _author(root: HtmlElement, platform: Platform | None) -> str | None:
     return meta_content(root, "author", "article:author", "dc.creator")
 
 
-def _title(root: HtmlElement, platform: Platform | None) -> str | None:
+def _title(root: HtmlElement, platform: Platform | None, names: frozenset[str]) -> str | None:
     if platform:
-        found = first_match(root, platform.title)
+        found = first_match(root, platform.title, names=names)
         if found:
             return found
     og = meta_content(root, "og:title", "twitter:title")
@@ -133,20 +139,22 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     root = parse_html(html)
     if root is None:
         raise NoBodyFound("empty or unparseable document")
-    described = get_platform(platform) or detect_platform(root, url)
-    title = _title(root, described)
-    author = _author(root, described)
-    published = _published(root, described)
+    names = names_in_tree(root)
+    described = get_platform(platform) or detect_platform(root, url, names)
+    title = _title(root, described, names)
+    author = _author(root, described, names)
+    published = _published(root, described, names)
     tags = _tags(root)
     _strip_noise(root)
-    recommendations = cut_platform_recommendations(root, described, url)
-    node = _platform_body(root, described)
+    recommendations = cut_platform_recommendations(root, described, url, names)
+    node = _platform_body(root, described, names)
     if node is not None and described is not None:
-        _drop(node, described.drop)
+        _drop(node, described.drop, names)
         if described.generic_recommendations:
             recommendations += cut_generic_recommendations(root, url, len(recommendations), keep=node)
-        body = to_text(node)
-        display = node
+        body, display = main_content(root, url) if described.themed else ("", None)
+        if len(body) < MIN_BODY_CHARS:
+            body, display = to_text(node), node
     else:
         recommendations += cut_generic_recommendations(root, url, len(recommendations))
         body, display = main_content(root, url)

@@ -11,7 +11,7 @@ from lxml.html import HtmlElement
 MAX_HTML_CHARS = 8_000_000
 
 #: Elements that never hold article text.
-NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "form",
+NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas",
               "button", "select", "input", "textarea", "object", "embed")
 
 BLOCK_TAGS = frozenset(

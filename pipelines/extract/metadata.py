@@ -28,10 +28,12 @@ _ORIGINAL_MARKERS = re.compile(
 )
 
 
-def first_match(root: HtmlElement, selectors: tuple[str, ...], attr: str | None = None) -> str | None:
+def first_match(
+    root: HtmlElement, selectors: tuple[str, ...], attr: str | None = None, names: frozenset[str] | None = None
+) -> str | None:
     """Text (or ``attr``) of the first element matching one of ``selectors``."""
     for selector in selectors:
-        for el in select(root, selector):
+        for el in select(root, selector, names):
             value = el.get(attr) if attr else (el.get("content") if el.tag == "meta" else node_text(el))
             if value and value.strip():
                 return " ".join(value.split())
@@ -39,12 +41,23 @@ def first_match(root: HtmlElement, selectors: tuple[str, ...], attr: str | None 
 
 
 def meta_content(root: HtmlElement, *names: str) -> str | None:
-    for name in names:
-        for el in root.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]'):
-            value = (el.get("content") or "").strip()
-            if value:
-                return " ".join(value.split())
-    return None
+    """The first non-empty ``content`` of a ``<meta>`` in the head called one of ``names``
+    (by ``property``, ``name`` or ``itemprop``, case-insensitive)."""
+    head = root.find("head")
+    if head is None:
+        return None
+    wanted = {n.casefold(): i for i, n in enumerate(names)}
+    best: tuple[int, str] | None = None
+    for el in head.iter("meta"):
+        content = el.get("content")
+        if not content or not content.strip():
+            continue
+        for attr in ("property", "name", "itemprop"):
+            key = (el.get(attr) or "").casefold()
+            rank = wanted.get(key)
+            if rank is not None and (best is None or rank < best[0]):
+                best = (rank, " ".join(content.split()))
+    return best[1] if best else None
 
 
 def json_ld(root: HtmlElement) -> list[dict]:

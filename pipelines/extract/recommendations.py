@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.platforms.base import Platform, RecommendationBlock
@@ -38,6 +39,32 @@ _CONTROL_LINKS = re.compile(
 _HEADING_LIKE = frozenset(["div", "span", "p", "strong", "b", "header", "dt", "em", "a", "label", "legend"])
 _MAX_HEADING_CHARS = 60
 _MAX_BLOCK_LINKS = 80
+#: Words one of which every heading above contains: only text nodes holding one are looked at.
+_HINTS = ("推荐", "相关", "热门", "猜你", "为您", "为你", "延伸", "精彩", "排行", "最新", "更多", "大家都在看",
+          "感兴趣", "精选", "related", "recommend", "also like", "also enjoy", "more ", "popular", "trending",
+          "further reading", "similar", "keep reading", "up next", "read next", "what to read", "read more")
+
+
+_HINTED = re.compile("|".join(re.escape(h) for h in _HINTS))
+_SHORT_TEXTS = etree.XPath("//text()[string-length(.) < 500]", smart_strings=False)
+_TEXT_NODES = etree.XPath("//text()[. = $value]")
+
+
+def _hinted_elements(root: HtmlElement) -> list[HtmlElement]:
+    """Elements whose own text contains a heading word, in document order.
+
+    Strings are scanned first (cheap); elements are looked up only for the few that match.
+    """
+    values = dict.fromkeys(t for t in _SHORT_TEXTS(root) if _HINTED.search(t.lower()))
+    found: dict[HtmlElement, None] = {}
+    for value in values:
+        for text in _TEXT_NODES(root, value=value):
+            el = text.getparent()
+            if text.is_tail and el is not None:
+                el = el.getparent()
+            if el is not None and isinstance(el.tag, str):
+                found[el] = None
+    return sorted(found, key=lambda el: el.sourceline or 0)
 
 
 def text_without(node: HtmlElement, excluded: set[HtmlElement]) -> str:
@@ -140,14 +167,14 @@ def _from_block(
 
 
 def cut_platform_recommendations(
-    root: HtmlElement, platform: Platform | None, base_url: str | None
+    root: HtmlElement, platform: Platform | None, base_url: str | None, names: frozenset[str] | None = None
 ) -> list[Recommendation]:
     """Records from the platform's known blocks; the blocks are removed from ``root``."""
     records: list[Recommendation] = []
     if platform is None:
         return records
     for block in platform.recommendations:
-        for container in select(root, block.container):
+        for container in select(root, block.container, names):
             if container.getparent() is None:
                 continue
             if block.heading_match and not re.search(
@@ -161,7 +188,7 @@ def cut_platform_recommendations(
 
 def _short_text(el: HtmlElement) -> str | None:
     """The text of a small element (itself and its children), or None when it is not small."""
-    if len(el) > 2:
+    if len(el) > 2 or (el.text and len(el.text) > 8 * _MAX_HEADING_CHARS):
         return None
     parts = [el.text or ""]
     for child in el:
@@ -240,15 +267,20 @@ def cut_generic_recommendations(
     treated as or inside a block.
     """
     records: list[Recommendation] = []
-    candidates = [el for el in root.iter(*HEADING_TAGS, *_HEADING_LIKE)]
+    candidates: list[HtmlElement] = []
+    for el in _hinted_elements(root):
+        if el.tag not in HEADING_TAGS and el.tag not in _HEADING_LIKE:
+            el = el.getparent()
+        if el is not None and (not candidates or candidates[-1] is not el):
+            candidates.append(el)
     for heading in candidates:
+        text = _short_text(heading)
+        if not text or not RECOMMENDATION_HEADINGS.match(text):
+            continue
         if heading.getparent() is None or (keep is not None and _contains(keep, heading)):
             continue
         if next(iter(reversed(list(heading.iterancestors()))), None) is not root:
             continue  # inside a block already cut
-        text = _short_text(heading)
-        if not text or not RECOMMENDATION_HEADINGS.match(text):
-            continue
         block = _block_for(heading, keep)
         if block is None:
             continue
