@@ -19,7 +19,7 @@ from pipelines.extract.metadata import (
     normalise_date,
 )
 from pipelines.extract.model import Extraction, NoBodyFound
-from pipelines.extract.selectors import may_match, names_in_tree, select
+from pipelines.extract.selectors import select
 from pipelines.extract.recommendations import cut_generic_recommendations, cut_platform_recommendations
 
 #: A body shorter than this (in characters) is not an article.
@@ -27,12 +27,10 @@ MIN_BODY_CHARS = 20
 
 
 
-def detect_platform(
-    root: HtmlElement, url: str | None, names: frozenset[str] | None = None
-) -> Platform | None:
+def detect_platform(root: HtmlElement, url: str | None, source: str | None = None) -> Platform | None:
     """The platform that wrote this page: by host, then generator tag, then markup.
 
-    ``names`` are the tree's classes and ids (:func:`names_in_tree`), computed when omitted.
+    ``source`` (the page's markup) speeds up the markup tests; without it every marker is searched.
     """
     by_host = platform_for_url(url)
     if by_host:
@@ -41,17 +39,16 @@ def detect_platform(
     for platform in PLATFORMS.values():
         if generator and any(generator.startswith(g) for g in platform.generators):
             return platform
-    names = names_in_tree(root) if names is None else names
     for platform in PLATFORMS.values():
         for marker in platform.markers:
-            if may_match(marker, names) and select(root, marker):
+            if select(root, marker, source):
                 return platform
     return None
 
 
-def _drop(root: HtmlElement, selectors: tuple[str, ...], names: frozenset[str]) -> None:
+def _drop(root: HtmlElement, selectors: tuple[str, ...], source: str) -> None:
     for selector in selectors:
-        for el in select(root, selector, names):
+        for el in select(root, selector, source):
             if el.getparent() is not None:
                 el.drop_tree()
 
@@ -62,11 +59,11 @@ def _strip_noise(root: HtmlElement) -> None:
             el.drop_tree()
 
 
-def _platform_body(root: HtmlElement, platform: Platform | None, names: frozenset[str]) -> HtmlElement | None:
+def _platform_body(root: HtmlElement, platform: Platform | None, source: str) -> HtmlElement | None:
     if platform is None:
         return None
     for selector in platform.body:
-        found = select(root, selector, names)
+        found = select(root, selector, source)
         if not found:
             continue
         if platform.body_all and len(found) > 1:
@@ -81,11 +78,11 @@ def _platform_body(root: HtmlElement, platform: Platform | None, names: frozense
     return None
 
 
-def _published(root: HtmlElement, platform: Platform | None, names: frozenset[str]) -> str | None:
+def _published(root: HtmlElement, platform: Platform | None, source: str) -> str | None:
     candidates: list[str | None] = []
     if platform:
         for selector in platform.published:
-            for el in select(root, selector, names):
+            for el in select(root, selector, source):
                 candidates.append(el.get("datetime") or el.get("content") or el.get("title") or node_text(el))
     candidates.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
     candidates.extend(str(obj.get("datePublished")) for obj in json_ld(root) if obj.get("datePublished"))
@@ -97,9 +94,9 @@ def _published(root: HtmlElement, platform: Platform | None, names: frozenset[st
     return None
 
 
-def _author(root: HtmlElement, platform: Platform | None, names: frozenset[str]) -> str | None:
+def _author(root: HtmlElement, platform: Platform | None, source: str) -> str | None:
     if platform:
-        found = first_match(root, platform.author, names=names)
+        found = first_match(root, platform.author, source=source)
         if found:
             return found
     for obj in json_ld(root):
@@ -113,9 +110,9 @@ def _author(root: HtmlElement, platform: Platform | None, names: frozenset[str])
     return meta_content(root, "author", "article:author", "dc.creator")
 
 
-def _title(root: HtmlElement, platform: Platform | None, names: frozenset[str]) -> str | None:
+def _title(root: HtmlElement, platform: Platform | None, source: str) -> str | None:
     if platform:
-        found = first_match(root, platform.title, names=names)
+        found = first_match(root, platform.title, source=source)
         if found:
             return found
     og = meta_content(root, "og:title", "twitter:title")
@@ -139,17 +136,17 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     root = parse_html(html)
     if root is None:
         raise NoBodyFound("empty or unparseable document")
-    names = names_in_tree(root)
-    described = get_platform(platform) or detect_platform(root, url, names)
-    title = _title(root, described, names)
-    author = _author(root, described, names)
-    published = _published(root, described, names)
+    source = html
+    described = get_platform(platform) or detect_platform(root, url, source)
+    title = _title(root, described, source)
+    author = _author(root, described, source)
+    published = _published(root, described, source)
     tags = _tags(root)
     _strip_noise(root)
-    recommendations = cut_platform_recommendations(root, described, url, names)
-    node = _platform_body(root, described, names)
+    recommendations = cut_platform_recommendations(root, described, url, source)
+    node = _platform_body(root, described, source)
     if node is not None and described is not None:
-        _drop(node, described.drop, names)
+        _drop(node, described.drop, source)
         if described.generic_recommendations:
             recommendations += cut_generic_recommendations(root, url, len(recommendations), keep=node)
         body, display = main_content(root, url) if described.themed else ("", None)

@@ -55,7 +55,10 @@ def _hinted_elements(root: HtmlElement) -> list[HtmlElement]:
 
     Strings are scanned first (cheap); elements are looked up only for the few that match.
     """
-    values = dict.fromkeys(t for t in _SHORT_TEXTS(root) if _HINTED.search(t.lower()))
+    values = dict.fromkeys(
+        t for t in _SHORT_TEXTS(root)
+        if _HINTED.search(t.lower()) and RECOMMENDATION_HEADINGS.match(" ".join(t.split()))
+    )
     found: dict[HtmlElement, None] = {}
     for value in values:
         for text in _TEXT_NODES(root, value=value):
@@ -167,14 +170,14 @@ def _from_block(
 
 
 def cut_platform_recommendations(
-    root: HtmlElement, platform: Platform | None, base_url: str | None, names: frozenset[str] | None = None
+    root: HtmlElement, platform: Platform | None, base_url: str | None, source: str | None = None
 ) -> list[Recommendation]:
     """Records from the platform's known blocks; the blocks are removed from ``root``."""
     records: list[Recommendation] = []
     if platform is None:
         return records
     for block in platform.recommendations:
-        for container in select(root, block.container, names):
+        for container in select(root, block.container, source):
             if container.getparent() is None:
                 continue
             if block.heading_match and not re.search(

@@ -21,12 +21,13 @@ def compiled(selector: str) -> etree.XPath | None:
         return None
 
 
-def select(node: HtmlElement, selector: str | None, names: frozenset[str] | None = None) -> list[HtmlElement]:
+def select(node: HtmlElement, selector: str | None, source: str | None = None) -> list[HtmlElement]:
     """Elements below (or at) ``node`` matching ``selector``, in document order; [] when invalid.
 
-    ``names`` (from :func:`names_in_tree`) lets selectors needing absent classes or ids skip the search.
+    ``source`` (the page's markup) lets selectors needing absent classes, ids or attribute values
+    skip the tree search.
     """
-    if not selector or (names is not None and not may_match(selector, names)):
+    if not selector or (source is not None and not may_match(selector, source)):
         return []
     xpath = compiled(selector)
     if xpath is None:
@@ -46,30 +47,24 @@ def select_first(node: HtmlElement, selectors: tuple[str, ...]) -> HtmlElement |
     return None
 
 
-_NAMES = re.compile(r"([.#])((?:[\w-]|\\.)+)")
-
-
-def names_in_tree(root: HtmlElement) -> frozenset[str]:
-    """Every ``.class`` and ``#id`` used in the tree, to skip selectors that cannot match."""
-    names = {"." + c for value in _CLASSES(root) for c in value.split()}
-    names.update("#" + value for value in _IDS(root))
-    return frozenset(names)
-
-
-_CLASSES = etree.XPath("//@class")
-_IDS = etree.XPath("//@id")
+_NAMES = re.compile(r"[.#]([\w-]+)")
+_QUOTED = re.compile(r"""\[[^\]=]*=\s*(['"])(.*?)\1\s*\]""")
 
 
 @lru_cache(maxsize=2048)
-def _required(selector: str) -> tuple[frozenset[str], ...]:
-    """For each comma-separated alternative, the classes and ids it needs (outside brackets)."""
+def _required(selector: str) -> tuple[tuple[str, ...], ...]:
+    """For each comma-separated alternative, the literal strings (classes, ids, quoted attribute
+    values) that must occur in a page's source for it to match."""
     alternatives = []
     for part in selector.split(","):
+        needed = [value for _, value in _QUOTED.findall(part) if value and "\\" not in value]
         bare = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", part)
-        alternatives.append(frozenset(f"{kind}{name}" for kind, name in _NAMES.findall(bare)))
+        needed.extend(_NAMES.findall(bare))
+        alternatives.append(tuple(dict.fromkeys(needed)))
     return tuple(alternatives)
 
 
-def may_match(selector: str, names: frozenset[str]) -> bool:
-    """False when no alternative of ``selector`` can match a tree using only ``names``."""
-    return any(required <= names for required in _required(selector))
+def may_match(selector: str, source: str) -> bool:
+    """False when no alternative of ``selector`` can match a page whose source is ``source``
+    (a substring test per literal, far cheaper than a tree search)."""
+    return any(all(literal in source for literal in needed) for needed in _required(selector))
