@@ -19,7 +19,7 @@ from pipelines.extract.metadata import (
     normalise_date,
 )
 from pipelines.extract.model import Extraction, NoBodyFound
-from pipelines.extract.selectors import select
+from pipelines.extract.selectors import PageIndex, select
 from pipelines.extract.recommendations import cut_generic_recommendations, cut_platform_recommendations
 
 #: A body shorter than this (in characters) is not an article.
@@ -27,10 +27,10 @@ MIN_BODY_CHARS = 20
 
 
 
-def detect_platform(root: HtmlElement, url: str | None, source: str | None = None) -> Platform | None:
+def detect_platform(root: HtmlElement, url: str | None, index: PageIndex | None = None) -> Platform | None:
     """The platform that wrote this page: by host, then generator tag, then markup.
 
-    ``source`` (the page's markup) speeds up the markup tests; without it every marker is searched.
+    ``index`` (:class:`PageIndex`) speeds up the markup tests; without it every marker is searched.
     """
     by_host = platform_for_url(url)
     if by_host:
@@ -41,14 +41,14 @@ def detect_platform(root: HtmlElement, url: str | None, source: str | None = Non
             return platform
     for platform in PLATFORMS.values():
         for marker in platform.markers:
-            if select(root, marker, source):
+            if select(root, marker, index):
                 return platform
     return None
 
 
-def _drop(root: HtmlElement, selectors: tuple[str, ...], source: str) -> None:
+def _drop(root: HtmlElement, selectors: tuple[str, ...], index: PageIndex) -> None:
     for selector in selectors:
-        for el in select(root, selector, source):
+        for el in select(root, selector, index):
             if el.getparent() is not None:
                 el.drop_tree()
 
@@ -59,11 +59,11 @@ def _strip_noise(root: HtmlElement) -> None:
             el.drop_tree()
 
 
-def _platform_body(root: HtmlElement, platform: Platform | None, source: str) -> HtmlElement | None:
+def _platform_body(root: HtmlElement, platform: Platform | None, index: PageIndex) -> HtmlElement | None:
     if platform is None:
         return None
     for selector in platform.body:
-        found = select(root, selector, source)
+        found = select(root, selector, index)
         if not found:
             continue
         if platform.body_all and len(found) > 1:
@@ -78,11 +78,11 @@ def _platform_body(root: HtmlElement, platform: Platform | None, source: str) ->
     return None
 
 
-def _published(root: HtmlElement, platform: Platform | None, source: str) -> str | None:
+def _published(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
     candidates: list[str | None] = []
     if platform:
         for selector in platform.published:
-            for el in select(root, selector, source):
+            for el in select(root, selector, index):
                 candidates.append(el.get("datetime") or el.get("content") or el.get("title") or node_text(el))
     candidates.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
     candidates.extend(str(obj.get("datePublished")) for obj in json_ld(root) if obj.get("datePublished"))
@@ -94,9 +94,9 @@ def _published(root: HtmlElement, platform: Platform | None, source: str) -> str
     return None
 
 
-def _author(root: HtmlElement, platform: Platform | None, source: str) -> str | None:
+def _author(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
     if platform:
-        found = first_match(root, platform.author, source=source)
+        found = first_match(root, platform.author, index=index)
         if found:
             return found
     for obj in json_ld(root):
@@ -110,9 +110,9 @@ def _author(root: HtmlElement, platform: Platform | None, source: str) -> str | 
     return meta_content(root, "author", "article:author", "dc.creator")
 
 
-def _title(root: HtmlElement, platform: Platform | None, source: str) -> str | None:
+def _title(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
     if platform:
-        found = first_match(root, platform.title, source=source)
+        found = first_match(root, platform.title, index=index)
         if found:
             return found
     og = meta_content(root, "og:title", "twitter:title")
@@ -136,17 +136,17 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     root = parse_html(html)
     if root is None:
         raise NoBodyFound("empty or unparseable document")
-    source = html
-    described = get_platform(platform) or detect_platform(root, url, source)
-    title = _title(root, described, source)
-    author = _author(root, described, source)
-    published = _published(root, described, source)
+    index = PageIndex.of(root, html)
+    described = get_platform(platform) or detect_platform(root, url, index)
+    title = _title(root, described, index)
+    author = _author(root, described, index)
+    published = _published(root, described, index)
     tags = _tags(root)
     _strip_noise(root)
-    recommendations = cut_platform_recommendations(root, described, url, source)
-    node = _platform_body(root, described, source)
+    recommendations = cut_platform_recommendations(root, described, url, index)
+    node = _platform_body(root, described, index)
     if node is not None and described is not None:
-        _drop(node, described.drop, source)
+        _drop(node, described.drop, index)
         if described.generic_recommendations:
             recommendations += cut_generic_recommendations(root, url, len(recommendations), keep=node)
         body, display = main_content(root, url) if described.themed else ("", None)

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from pipelines.extract.html import node_text
-from pipelines.extract.selectors import select
+from pipelines.extract.selectors import PageIndex, select
 
 _TITLE_SEPARATORS = re.compile(r"\s+[-|_–—·]\s+|\s*[|_]\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -30,11 +30,11 @@ _ORIGINAL_MARKERS = re.compile(
 
 
 def first_match(
-    root: HtmlElement, selectors: tuple[str, ...], attr: str | None = None, source: str | None = None
+    root: HtmlElement, selectors: tuple[str, ...], attr: str | None = None, index: PageIndex | None = None
 ) -> str | None:
     """Text (or ``attr``) of the first element matching one of ``selectors``."""
     for selector in selectors:
-        for el in select(root, selector, source):
+        for el in select(root, selector, index):
             value = el.get(attr) if attr else (el.get("content") if el.tag == "meta" else node_text(el))
             if value and value.strip():
                 return " ".join(value.split())

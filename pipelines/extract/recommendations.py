@@ -16,7 +16,7 @@ from crawler.platforms.base import Platform, RecommendationBlock
 from pipelines.extract.html import HEADING_TAGS, node_text
 from pipelines.extract.model import Recommendation
 from pipelines.extract.numbers import parse_count
-from pipelines.extract.selectors import select
+from pipelines.extract.selectors import PageIndex, select
 
 #: Headings that introduce a block of recommended or related articles.
 RECOMMENDATION_HEADINGS = re.compile(
@@ -170,14 +170,14 @@ def _from_block(
 
 
 def cut_platform_recommendations(
-    root: HtmlElement, platform: Platform | None, base_url: str | None, source: str | None = None
+    root: HtmlElement, platform: Platform | None, base_url: str | None, index: PageIndex | None = None
 ) -> list[Recommendation]:
     """Records from the platform's known blocks; the blocks are removed from ``root``."""
     records: list[Recommendation] = []
     if platform is None:
         return records
     for block in platform.recommendations:
-        for container in select(root, block.container, source):
+        for container in select(root, block.container, index):
             if container.getparent() is None:
                 continue
             if block.heading_match and not re.search(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cssselect import HTMLTranslator, SelectorError
@@ -21,13 +22,13 @@ def compiled(selector: str) -> etree.XPath | None:
         return None
 
 
-def select(node: HtmlElement, selector: str | None, source: str | None = None) -> list[HtmlElement]:
+def select(node: HtmlElement, selector: str | None, index: PageIndex | None = None) -> list[HtmlElement]:
     """Elements below (or at) ``node`` matching ``selector``, in document order; [] when invalid.
 
-    ``source`` (the page's markup) lets selectors needing absent classes, ids or attribute values
+    ``index`` (:class:`PageIndex`) lets selectors needing absent classes, ids or attribute values
     skip the tree search.
     """
-    if not selector or (source is not None and not may_match(selector, source)):
+    if not selector or (index is not None and not may_match(selector, index)):
         return []
     xpath = compiled(selector)
     if xpath is None:
@@ -49,22 +50,40 @@ def select_first(node: HtmlElement, selectors: tuple[str, ...]) -> HtmlElement |
 
 _NAMES = re.compile(r"[.#]([\w-]+)")
 _QUOTED = re.compile(r"""\[[^\]=]*=\s*(['"])(.*?)\1\s*\]""")
+_CLASSES = etree.XPath("//@class", smart_strings=False)
+_IDS = etree.XPath("//@id", smart_strings=False)
+
+
+@dataclass(frozen=True)
+class PageIndex:
+    """What a page uses, to skip selectors that cannot match without searching the tree:
+    its class and id names, and its source for quoted attribute values."""
+
+    names: frozenset[str]
+    source: str
+
+    @classmethod
+    def of(cls, root: HtmlElement, source: str) -> PageIndex:
+        names = set(" ".join(_CLASSES(root)).split())
+        names.update(_IDS(root))
+        return cls(frozenset(names), source)
 
 
 @lru_cache(maxsize=2048)
-def _required(selector: str) -> tuple[tuple[str, ...], ...]:
-    """For each comma-separated alternative, the literal strings (classes, ids, quoted attribute
-    values) that must occur in a page's source for it to match."""
+def _required(selector: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """For each comma-separated alternative: the classes/ids it needs, and the quoted
+    attribute values that must occur in the page source."""
     alternatives = []
     for part in selector.split(","):
-        needed = [value for _, value in _QUOTED.findall(part) if value and "\\" not in value]
+        literals = tuple(v for _, v in _QUOTED.findall(part) if v and "\\" not in v)
         bare = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", part)
-        needed.extend(_NAMES.findall(bare))
-        alternatives.append(tuple(dict.fromkeys(needed)))
+        alternatives.append((tuple(dict.fromkeys(_NAMES.findall(bare))), literals))
     return tuple(alternatives)
 
 
-def may_match(selector: str, source: str) -> bool:
-    """False when no alternative of ``selector`` can match a page whose source is ``source``
-    (a substring test per literal, far cheaper than a tree search)."""
-    return any(all(literal in source for literal in needed) for needed in _required(selector))
+def may_match(selector: str, index: PageIndex) -> bool:
+    """False when no alternative of ``selector`` can match the indexed page."""
+    return any(
+        all(n in index.names for n in names) and all(lit in index.source for lit in literals)
+        for names, literals in _required(selector)
+    )
