@@ -46,7 +46,9 @@ _HINTS = ("推荐", "相关", "热门", "猜你", "为您", "为你", "延伸", 
 
 
 _HINTED = re.compile("|".join(re.escape(h) for h in _HINTS))
-_SHORT_TEXTS = etree.XPath("//text()[string-length(.) < 500]", smart_strings=False)
+_SHORT_TEXTS = etree.XPath(
+    "//body//text()[string-length(normalize-space(.)) > 1 and string-length(.) < 500]", smart_strings=False
+)
 _TEXT_NODES = etree.XPath("//text()[. = $value]")
 
 
