@@ -33,6 +33,9 @@ SAMPLE_BYTES = 256 * 1024
 #: UTF-8 wins when at most this share of its non-ASCII characters are decoding errors.
 UTF8_ERROR_SHARE = 0.02
 
+#: How much worse (see ``_badness``) a declared encoding may read than the best candidate.
+DECLARED_MARGIN = 0.15
+
 #: The most frequent Chinese characters, simplified and traditional forms; real Chinese
 #: text is mostly made of them, text decoded with the wrong CJK codec hardly at all.
 COMMON_HAN = frozenset(
@@ -47,7 +50,11 @@ COMMON_HAN = frozenset(
     "品住告类類求据據程北边邊死张張该該交规規万萬取拉格望觉覺术術领領共确確传傳师師观觀清今切院让讓识識"
 )
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_ODD = re.compile(r"[\u0370-\u052f\u2500-\u257f\u0100-\u024f]")
+_HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3,}")
 _C1 = re.compile(r"[\x80-\x9f]")
 _UTF8_NAMES = frozenset(["utf-8", "utf8"])
@@ -80,18 +87,26 @@ def _mostly_utf8(sample: bytes) -> bool:
 
 
 def _badness(text: str) -> float:
-    """Lower is better: decoding errors, control characters, and for CJK output the share
-    of uncommon characters."""
+    """Lower is better: decoding errors and control characters, plus how implausible the
+    text is for its script (Chinese made of rare characters, Korean full of Han characters,
+    Japanese with half-width katakana, Western text with runs of accented letters)."""
     if not text:
         return 1.0
-    errors = text.count(REPLACEMENT) + len(_C1.findall(text))
-    score = 20 * errors / len(text)
-    cjk = _CJK.findall(text)
-    if len(cjk) >= 20:
-        han = [ch for ch in cjk if "\u3400" <= ch <= "\u9fff"]
-        if len(han) >= len(cjk) / 2:
-            score += 1 - sum(1 for ch in han if ch in COMMON_HAN) / len(han)
-        return score
+    score = 20 * (text.count(REPLACEMENT) + len(_C1.findall(text)) + len(_HALFWIDTH_KANA.findall(text))) / len(text)
+    han = _HAN.findall(text)
+    hangul = len(_HANGUL.findall(text))
+    kana = len(_KANA.findall(text))
+    cjk = len(han) + hangul + kana
+    if cjk >= 20:
+        # Symbols from other scripts (Cyrillic, Greek, box drawing...) between CJK characters
+        # are the signature of the wrong double-byte table.
+        score += 5 * len(_ODD.findall(text)) / cjk
+        if hangul > cjk / 2:
+            return score + len(han) / cjk
+        common = sum(1 for ch in han if ch in COMMON_HAN) / len(han) if han else 0.0
+        if kana > cjk / 4:
+            return score + (1 - common) / 2
+        return score + 1 - common
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
     if non_ascii >= 20:
         # Western text has its accented letters alone inside words; a multi-byte encoding
@@ -121,16 +136,20 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         # Plain ASCII: every ASCII-compatible declaration gives the same text.
         name = next((c for c in declared if c and c not in ("utf-16-le", "utf-16-be", "utf-16")), "utf-8")
         return body.decode(name, errors="replace"), name
-    best_name, best_score = "utf-8", float("inf")
-    for rank, name in enumerate(candidates):
+    scores: dict[str, float] = {}
+    for name in candidates:
         if name in _UTF8_NAMES or name.startswith("utf-16"):
             continue
         try:
-            text = sample.decode(name, errors="replace")
+            scores[name] = _badness(sample.decode(name, errors="replace"))
         except (LookupError, ValueError):
             continue
-        # Declared encodings win ties; later fallbacks need to be clearly better.
-        score = _badness(text) + 0.001 * rank
-        if score < best_score:
-            best_name, best_score = name, score
-    return body.decode(best_name, errors="replace"), best_name
+    if not scores:
+        return body.decode("utf-8", errors="replace"), "utf-8"
+    best = min(scores, key=scores.__getitem__)
+    # A declared encoding keeps the page unless another reads it clearly better.
+    for name in declared:
+        if name in scores and scores[name] <= scores[best] + DECLARED_MARGIN:
+            best = name
+            break
+    return body.decode(best, errors="replace"), best

@@ -135,7 +135,7 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     """
     root = parse_html(html)
     if root is None:
-        raise NoBodyFound("empty or unparseable document")
+        raise NoBodyFound("empty, binary or unparseable document")
     index = PageIndex.of(root, html)
     described = get_platform(platform) or detect_platform(root, url, index)
     title = _title(root, described, index)

@@ -22,9 +22,20 @@ HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+#: Share of control or replacement characters above which text is binary data, not a page.
+MAX_BINARY_SHARE = 0.05
+_BINARYISH = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def looks_binary(markup: str) -> bool:
+    """True when the start of ``markup`` is mostly not text (an image, an archive...)."""
+    sample = markup[:8192]
+    return bool(sample) and len(_BINARYISH.findall(sample)) > MAX_BINARY_SHARE * len(sample)
+
+
 def parse_html(markup: str) -> HtmlElement | None:
-    """Parse ``markup`` into a tree, or None when there is nothing to parse."""
-    if not markup or not markup.strip():
+    """Parse ``markup`` into a tree, or None when there is nothing to parse (empty or binary)."""
+    if not markup or not markup.strip() or looks_binary(markup):
         return None
     markup = _CONTROL.sub("", markup[:MAX_HTML_CHARS])
     if markup.lstrip().startswith("<?xml"):
