@@ -166,7 +166,6 @@ HASHNODE = Platform(
                             heading="More articles", heading_selector="h2, h3", item="article, li",
                             title="h2, h3, a", snippet="p"),
     ),
-    generic_recommendations=False,
 )
 
 TUMBLR = Platform(
@@ -184,7 +183,6 @@ TUMBLR = Platform(
         RecommendationBlock(container=".related-posts, #related-posts", heading="Related posts",
                             heading_selector="h2, h3", item="li", title="a"),
     ),
-    generic_recommendations=False,
 )
 
 PLATFORMS = (WORDPRESS, MEDIUM, BLOGGER, SUBSTACK, GHOST, DEVTO, LIVEJOURNAL, HASHNODE, TUMBLR)

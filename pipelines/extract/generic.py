@@ -8,11 +8,9 @@ score picks the element holding most paragraph text with few links.
 from __future__ import annotations
 
 import re
-from copy import deepcopy
-
 from lxml.html import HtmlElement
 
-from pipelines.extract.html import node_text
+from pipelines.extract.html import node_text, to_text
 
 try:  # pragma: no cover - exercised whenever trafilatura is installed (a declared dependency)
     import trafilatura
@@ -39,16 +37,16 @@ def main_content(root: HtmlElement, url: str | None) -> tuple[str, HtmlElement |
             )
         except Exception:  # noqa: BLE001 - a library failure falls back to the own scorer
             document = None
-        text = (getattr(document, "text", None) or "").strip() if document is not None else ""
-        if text and document.body is not None:
-            html_root = convert_to_html(deepcopy(document.body))
+        if document is not None and document.body is not None and len(document.body):
+            html_root = convert_to_html(document.body)
             body = html_root.find("body")
-            return text, body if body is not None else html_root
+            body = body if body is not None else html_root
+            text = to_text(body)
+            if text:
+                return text, body
     node = densest_block(root)
     if node is None:
         return "", None
-    from pipelines.extract.html import to_text
-
     return to_text(node), node
 
 

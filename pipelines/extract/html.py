@@ -55,38 +55,48 @@ def node_text(node: HtmlElement) -> str:
 
 def to_text(node: HtmlElement) -> str:
     """Readable plain text: paragraphs, headings, list items and code blocks on their own
-    lines, separated by blank lines."""
+    lines, separated by blank lines; code blocks keep their line breaks and indentation."""
     parts: list[str] = []
+    code: list[str] = []
 
     def walk(el: HtmlElement) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in NOISE_TAGS:
-            if el.tail:
-                parts.append(el.tail)
-            return
-        if tag == "pre":
-            parts.append("\n\n" + el.text_content().strip("\n") + "\n\n")
+            pass
+        elif tag == "pre":
+            code.append(el.text_content().strip("\n"))
+            parts.append(f"\n\n\x00{len(code) - 1}\x00\n\n")
         else:
             block = tag in BLOCK_TAGS
             if block:
                 parts.append("\n\n" if tag != "br" else "\n")
+            elif tag in ("td", "th"):
+                parts.append(" ")
             if el.text:
                 parts.append(el.text)
             for child in el:
                 walk(child)
             if block and tag != "br":
                 parts.append("\n\n")
-        if el.tail:
+        if el.tail and el is not node:
             parts.append(el.tail)
 
     walk(node)
-    raw = "".join(parts)
-    lines: list[str] = []
-    for chunk in re.split(r"\n{2,}", raw):
+    paragraphs: list[str] = []
+    for chunk in re.split(r"\n{2,}", "".join(parts)):
+        marker = _CODE_MARK.fullmatch(chunk.strip())
+        if marker:
+            block = "\n".join(line.rstrip() for line in code[int(marker.group(1))].split("\n"))
+            if block.strip():
+                paragraphs.append(block)
+            continue
         text = "\n".join(" ".join(line.split()) for line in chunk.split("\n") if line.strip())
         if text:
-            lines.append(text)
-    return "\n\n".join(lines)
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+_CODE_MARK = re.compile("\x00(\\d+)\x00")
 
 
 _ALLOWED_TAGS = frozenset(
