@@ -39,6 +39,9 @@ _CONTROL_LINKS = re.compile(
 _HEADING_LIKE = frozenset(["div", "span", "p", "strong", "b", "header", "dt", "em", "a", "label", "legend"])
 _MAX_HEADING_CHARS = 60
 _MAX_BLOCK_LINKS = 80
+#: A block is mostly link text (titles); cards with a short snippet each still pass.
+_MIN_LINK_SHARE = 0.3
+_MAX_BLOCK_CHARS = 6000
 #: Words one of which every heading above contains: only text nodes holding one are looked at.
 _HINTS = ("推荐", "相关", "热门", "猜你", "为您", "为你", "延伸", "精彩", "排行", "最新", "更多", "大家都在看",
           "感兴趣", "精选", "related", "recommend", "also like", "also enjoy", "more ", "popular", "trending",
@@ -220,7 +223,7 @@ def _block_for(heading: HtmlElement, keep: HtmlElement | None) -> HtmlElement | 
                 return None
             text = node_text(parent)
             link_chars = sum(len(node_text(a)) for a in links)
-            if link_chars < 0.4 * len(text):
+            if len(text) > _MAX_BLOCK_CHARS or link_chars < _MIN_LINK_SHARE * len(text):
                 return None
             return parent
         node = parent
