@@ -1,13 +1,14 @@
 """The body of a page no platform description matches.
 
 First choice: trafilatura's main-content extractor (fast mode, no comments) run on the
-tree already parsed for the other steps; when it finds nothing, a readability-style
-score picks the element holding most paragraph text with few links.
+tree already parsed for the other steps; when it finds nothing, or the tree is huge, a
+readability-style score picks the element holding most paragraph text with few links.
 """
 
 from __future__ import annotations
 
 import re
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines.extract.html import node_text, to_text
@@ -26,10 +27,15 @@ _BOILERPLATE = re.compile(
 _CONTENTISH = re.compile(r"article|content|post|entry|main|body", re.IGNORECASE)
 _PARAGRAPH_TAGS = ("p", "pre", "blockquote", "h2", "h3", "h4", "li", "td")
 
+#: Above this many elements trafilatura's extraction slows down more than linearly (seconds
+#: per page); such trees go to the own linear scorer.
+MAX_LIBRARY_ELEMENTS = 30_000
+_COUNT_ELEMENTS = etree.XPath("count(//*)")
+
 
 def main_content(root: HtmlElement, url: str | None) -> tuple[str, HtmlElement | None]:
     """``(text, element)`` of the main content; the element is simplified HTML for display."""
-    if trafilatura is not None:
+    if trafilatura is not None and _COUNT_ELEMENTS(root) <= MAX_LIBRARY_ELEMENTS:
         try:
             document = trafilatura.bare_extraction(
                 root, url=url, fast=True, include_comments=False, with_metadata=False,
