@@ -127,3 +127,11 @@ def m001_initial(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX idx_failures_url ON failures(url)")
+
+
+@migrations()
+def m004_search_index(db: Database) -> None:
+    """Full-text search over texts (``texts_search``), kept in sync by triggers."""
+    from archive import fts
+
+    fts.install(db)
