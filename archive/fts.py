@@ -96,10 +96,7 @@ def _row_sql(text_id_expr: str, title_expr: str, body_expr: str) -> str:
 
 
 def _seen_as_update_sql(text_id_expr: str) -> str:
-    return (
-        f"update {SEARCH_TABLE} set seen_as = {seen_as_sql(text_id_expr)} "
-        f"where rowid = {text_id_expr};"
-    )
+    return f"update {SEARCH_TABLE} set seen_as = {seen_as_sql(text_id_expr)} where rowid = {text_id_expr};"
 
 
 def install(db: Database) -> None:
@@ -109,14 +106,17 @@ def install(db: Database) -> None:
     after the splitting rules change.
     """
     for name in (
-        "texts_search_ai", "texts_search_au", "texts_search_ad",
-        "sightings_search_ai", "sightings_search_au", "sightings_search_ad",
+        "texts_search_ai",
+        "texts_search_au",
+        "texts_search_ad",
+        "sightings_search_ai",
+        "sightings_search_au",
+        "sightings_search_ad",
     ):
         db.execute(f"drop trigger if exists {name}")
     db.execute(f"drop table if exists {SEARCH_TABLE}")
     db.execute(
-        f"create virtual table {SEARCH_TABLE} using fts5("
-        "title, body, seen_as, tokenize = 'porter unicode61')"
+        f"create virtual table {SEARCH_TABLE} using fts5(title, body, seen_as, tokenize = 'porter unicode61')"
     )
     db.execute(
         f"create trigger texts_search_ai after insert on texts begin "

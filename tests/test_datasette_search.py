@@ -25,8 +25,14 @@ def search(archive: Archive, query: str) -> list[int]:
 
 def add(archive: Archive, title: str, body: str, n: int) -> int:
     return archive.add_text(
-        title=title, body=body, body_html=None, lang=None, content_hash=f"h{n}",
-        signature=None, band_keys=[], seen="2024-01-01T00:00:00+00:00",
+        title=title,
+        body=body,
+        body_html=None,
+        lang=None,
+        content_hash=f"h{n}",
+        signature=None,
+        band_keys=[],
+        seen="2024-01-01T00:00:00+00:00",
     )
 
 
@@ -72,15 +78,26 @@ def test_new_texts_are_searchable_at_once_by_any_substring(archive: Archive):
 def test_index_follows_body_replacement_and_sightings(archive: Archive):
     text_id = add(archive, "旧标题", "第一版的正文", 1)
     archive.replace_text_body(
-        text_id, title="新标题", body="第二版的正文", body_html=None, lang="zh",
-        content_hash="h2", signature=None, band_keys=[],
+        text_id,
+        title="新标题",
+        body="第二版的正文",
+        body_html=None,
+        lang="zh",
+        content_hash="h2",
+        signature=None,
+        band_keys=[],
     )
     assert search(archive, "第一版") == []
     assert search(archive, "第二版") == [text_id]
     assert search(archive, "新标") == [text_id]
     sighting = archive.add_sighting(
-        text_id, url="https://example.com/a", fetched_at="2024-01-02T00:00:00+00:00",
-        relation="near", content_hash="h3", title="【转载】另一个标题", author="林间小径",
+        text_id,
+        url="https://example.com/a",
+        fetched_at="2024-01-02T00:00:00+00:00",
+        relation="near",
+        content_hash="h3",
+        title="【转载】另一个标题",
+        author="林间小径",
     )
     assert search(archive, "林间") == [text_id]
     assert search(archive, "转载") == [text_id]

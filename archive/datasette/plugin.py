@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 def startup(datasette: Datasette) -> Any:
     async def inner() -> None:
         for name in await setup.archive_databases(datasette):
+            await setup.migrate(datasette, name)
             await setup.apply(datasette, name)
 
     return inner
@@ -52,7 +53,7 @@ def filters_from_request(request: Request, database: str, table: str, datasette:
         return None
 
     async def inner() -> FilterArguments | None:
-        if not await setup.is_archive(datasette, database):
+        if not await setup.is_archive(datasette, database) or not await setup.has_search(datasette, database):
             return None
         extra: dict[str, Any] = {"supports_search": True}
         query = request.args.get("_search", "")

@@ -7,16 +7,24 @@ its configuration. Values the user passed with ``--metadata``/``--config`` win.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from datasette.utils import tilde_encode
+from sqlite_utils import Database as SqliteUtilsDatabase
 
+from archive import fts
 from archive.datasette import metadata
+from archive.migrations import migrations
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from datasette.app import Datasette
 
 _KNOWN = "_blogarchive_databases"
+_SEARCHABLE = "_blogarchive_searchable"
 
 
 async def is_archive(datasette: Datasette, database: str) -> bool:
@@ -30,6 +38,34 @@ async def is_archive(datasette: Datasette, database: str) -> bool:
         tables = set(await db.table_names())
         known[database] = tables >= metadata.ARCHIVE_TABLES
     return known[database]
+
+
+async def has_search(datasette: Datasette, database: str) -> bool:
+    """Whether the archive has its search index (archives made before it may not)."""
+    known: dict[str, bool] = datasette.__dict__.setdefault(_SEARCHABLE, {})
+    if not known.get(database):
+        known[database] = await datasette.get_database(database).table_exists(fts.SEARCH_TABLE)
+    return known[database]
+
+
+async def migrate(datasette: Datasette, database: str) -> None:
+    """Bring an older archive's schema up to date (adds the search index), when writable.
+
+    The same migrations run whenever the crawler opens the archive; a read-only or
+    immutable database is left as it is and served without search.
+    """
+    db = datasette.get_database(database)
+    if await has_search(datasette, database) or not db.is_mutable:
+        return
+
+    def apply_migrations(conn: sqlite3.Connection) -> None:
+        migrations.apply(SqliteUtilsDatabase(conn))
+
+    try:
+        await db.execute_write_fn(apply_migrations, block=True)
+    except sqlite3.Error as exc:
+        logger.warning("blogarchive: cannot add the search index to %s: %s", database, exc)
+    datasette.__dict__.get(_SEARCHABLE, {}).pop(database, None)
 
 
 def is_known_archive(datasette: Datasette, database: str) -> bool:
