@@ -204,7 +204,7 @@ class SightingDiff:
 
     status: str  # same, diff, unknown
     rows: list[DiffRow] = field(default_factory=list)
-    source: str = ""  # stored, computed
+    source: str = ""  # stored, computed, hash, relation
 
     @property
     def changes(self) -> int:
@@ -216,7 +216,8 @@ def sighting_diff(sighting: dict[str, Any], text: dict[str, Any]) -> SightingDif
 
     Uses the stored ``body_diff`` when readable; else a diff computed with difflib
     when the sighting row carries its own ``body``; else says whether the copy is
-    the same text (equal content hash) or that no diff was recorded.
+    the same text (equal content hash, or an ``exact`` copy) or that no diff was
+    recorded.
     """
     ops = parse_ops(sighting.get("body_diff"))
     source = "stored"
@@ -229,4 +230,6 @@ def sighting_diff(sighting: dict[str, Any], text: dict[str, Any]) -> SightingDif
         return SightingDiff("diff", rows, source)
     if sighting.get("content_hash") and sighting.get("content_hash") == text.get("content_hash"):
         return SightingDiff("same", source="hash")
+    if sighting.get("relation") == "exact":
+        return SightingDiff("same", source="relation")
     return SightingDiff("unknown")

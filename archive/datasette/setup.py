@@ -1,8 +1,10 @@
 """Hand an archive's descriptions and table settings to Datasette 0.65 or 1.0.
 
 Datasette 0.65 reads both from its metadata dictionary; 1.0 keeps descriptions in
-its internal database (``set_table_metadata`` and friends) and table settings in
-its configuration. Values the user passed with ``--metadata``/``--config`` win.
+its internal database (``set_resource_metadata`` and friends), table settings in
+its configuration and canned queries as stored queries (``add_query``). On 0.65,
+values the user passed with ``--metadata`` win; on 1.0 the archive's descriptions
+and settings are applied at startup, after the user's.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def _under(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
 
 async def apply(datasette: Datasette, database: str) -> None:
     """Give Datasette the archive's descriptions and table settings for ``database``."""
-    if hasattr(datasette, "set_table_metadata"):
+    if hasattr(datasette, "set_resource_metadata"):
         await _apply_1x(datasette, database)
         return
     local = datasette._metadata_local
@@ -115,9 +117,14 @@ async def _apply_1x(datasette: Datasette, database: str) -> None:
     await datasette.set_database_metadata(database, "description", metadata.DESCRIPTION)
     for table, info in metadata.TABLE_DESCRIPTIONS.items():
         if "description" in info:
-            await datasette.set_table_metadata(database, table, "description", info["description"])
+            await datasette.set_resource_metadata(database, table, "description", info["description"])
         for column, text in info.get("columns", {}).items():
             await datasette.set_column_metadata(database, table, column, "description", text)
+    if hasattr(datasette, "add_query"):  # 1.0a with stored queries: no canned_queries hook
+        for name, query in metadata.CANNED_QUERIES.items():
+            await datasette.add_query(
+                database, name, query["sql"], title=query["title"], description=query["description"]
+            )
 
 
 async def ensure_can_view(datasette: Datasette, actor: Any, database: str) -> None:
