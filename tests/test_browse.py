@@ -110,7 +110,7 @@ def test_text_page_in_headless_chromium(tmp_path: Path):
         ).stdout
         assert dom.count('class="ba-sighting"') == 4
         for platform in platforms:
-            assert f"<td>{platform}</td>" in dom
+            assert f'<span class="ba-platform">{platform}</span>' in dom
         assert "Differences from the canonical text" in dom
         shot = tmp_path / "text-page.png"
         subprocess.run(
