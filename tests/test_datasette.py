@@ -316,3 +316,18 @@ def test_crawled_html_renders_inert(
     run: Callable[[Awaitable[Any]], Any], datasette: Datasette, archive_path: Path, db_name: str
 ):
     run(_check_crawled_html_renders_inert(datasette, archive_path, db_name))
+
+
+async def _check_text_page_respects_permissions(archive_path: Path, db_name: str, essay_id: int):
+    private = Datasette([str(archive_path)], metadata={"databases": {db_name: {"allow": {"id": "root"}}}})
+    path = f"/-/blogarchive/{db_name}/text/{essay_id}"
+    assert (await private.client.get(path)).status_code == 403
+    root = {"ds_actor": private.sign({"a": {"id": "root"}}, "actor")}
+    assert (await private.client.get(path, cookies=root)).status_code == 200
+
+
+def test_text_page_respects_permissions(
+    run: Callable[[Awaitable[Any]], Any], archive_path: Path, db_name: str, essay_id: int
+):
+    ensure_plugin_registered()
+    run(_check_text_page_respects_permissions(archive_path, db_name, essay_id))

@@ -129,7 +129,15 @@ async def _apply_1x(datasette: Datasette, database: str) -> None:
 
 async def ensure_can_view(datasette: Datasette, actor: Any, database: str) -> None:
     """Raise Forbidden unless ``actor`` may see the archive's ``texts`` table."""
-    if hasattr(datasette, "ensure_permissions"):
+    if hasattr(datasette, "ensure_permissions"):  # 0.65
         await datasette.ensure_permissions(
             actor, [("view-table", (database, "texts")), ("view-database", database), "view-instance"]
         )
+        return
+    from datasette.resources import TableResource  # 1.0 alphas
+    from datasette.utils.asgi import Forbidden
+
+    if not await datasette.allowed(
+        action="view-table", resource=TableResource(database, "texts"), actor=actor
+    ):
+        raise Forbidden("You do not have permission to view this table")
