@@ -82,7 +82,10 @@ def _ops_from_lines(lines: list[str]) -> list[tuple[str, list[str], list[str]]]:
     for line in lines:
         if line.startswith(("---", "+++", "@@", "?")):
             continue
-        mark, text = line[:1], line[2:] if line[1:2] == " " and line[:1] in "+- " else line[1:]
+        mark = line[:1] if line[:1] in {"+", "-", " "} else ""
+        text = line[len(mark) :]
+        if mark and text.startswith(" ") and line[:2] in {"+ ", "- ", "  "}:
+            text = text[1:]  # ndiff puts a space after the mark
         tag = _tag(mark) or "equal"
         ops.append((tag, [text] if tag != "insert" else [], [text] if tag != "delete" else []))
     return ops
