@@ -66,7 +66,12 @@ class PlatformSpider(scrapy.Spider):
 
     # -- callbacks ------------------------------------------------------------------
     def parse(self, response: Response, depth: int = 0) -> Iterator[Any]:
-        if self.looks_like_article(response):
+        problem = self.unusable(response)
+        if problem:
+            self.crawler.stats.inc_value("blogarchive/fetch/unusable")
+            yield PageFailure(url=response.url, stage="fetch", reason=problem, http_status=response.status)
+            return
+        if self.looks_like_article(response) or self.max_depth == 0:
             if self.limit and self.article_count >= self.limit:
                 return
             self.article_count += 1
@@ -99,6 +104,18 @@ class PlatformSpider(scrapy.Spider):
     # -- helpers ----------------------------------------------------------------------
     def platform_for(self, response: Response) -> Platform | None:
         return self.platform or platform_for_url(response.url)
+
+    @staticmethod
+    def unusable(response: Response) -> str | None:
+        """Why a response can be neither an article nor a listing, or None."""
+        body = response.body
+        if not body.strip():
+            return "empty response"
+        sample = body[:4096]
+        controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+        if b"\x00" in sample or controls > len(sample) / 20:
+            return "not an HTML page (binary content)"
+        return None
 
     def looks_like_article(self, response: Response) -> bool:
         """Article or listing? URL pattern of the platform, else og:type / JSON-LD."""

@@ -161,9 +161,12 @@ def _title(root: HtmlElement, platform: Platform | None) -> str | None:
     heads = [node_text(h) for h in root.xpath("//h1")]
     heads = [h for h in heads if h]
     # A lone <h1> is the title unless it is the blog's name: then <title> says more.
-    if len(heads) == 1 and (not document_title or heads[0] in (node_text(titles[0]) if titles else "")):
-        if not document_title or document_title in heads[0] or heads[0] not in document_title:
-            return heads[0]
+    if (
+        len(heads) == 1
+        and (not document_title or heads[0] in (node_text(titles[0]) if titles else ""))
+        and (not document_title or document_title in heads[0] or heads[0] not in document_title)
+    ):
+        return heads[0]
     return document_title or (heads[0] if heads else None)
 
 

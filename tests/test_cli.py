@@ -1,0 +1,84 @@
+"""The ``blogarchive`` command: help, extract, ingest, stats, exit codes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from blogarchive.cli import cli
+from blogarchive.siteserver import demo_site_root
+
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_explains_itself(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert len(cli.commands[command].help or "") > 40
+    assert "Example" in result.output or command in ("browse",)
+
+
+def test_extract_json_separates_recommendations():
+    page = demo_site_root() / "jianshu/p/7d3c1a9e5b20.html"
+    result = CliRunner().invoke(cli, ["extract", str(page), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["title"] == "慢读一本书，是给自己留的一块空地"
+    assert data["body"].startswith("去年冬天")
+    assert data["body"].rstrip().endswith("读上二十页试试。")
+    assert [r["title"] for r in data["recommendations"]][0] == "如何在三十岁前学会理财"
+    assert all({"title", "url"} <= set(r) for r in data["recommendations"])
+    assert data["author"] == "林间小径"
+
+
+def test_extract_reports_no_body(tmp_path):
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"<html><body><nav><a href='/'>home</a></nav></body></html>")
+    result = CliRunner().invoke(cli, ["extract", str(empty)])
+    assert result.exit_code == 1
+    assert "no article body" in result.output
+
+
+def test_ingest_skips_malformed_lines_and_keeps_the_rest(tmp_path):
+    db = tmp_path / "a.db"
+    text = "The quick brown fox jumps over the lazy dog near the river bank every morning. " * 5
+    lines = [
+        json.dumps({"url": "http://a.example/1", "text": text, "title": "Fox"}),
+        "{not json",
+        json.dumps({"url": "http://b.example/1", "text": "Originally published at http://a.example/1\n\n" + text}),
+        json.dumps({"text": "no url"}),
+        json.dumps({"url": "http://c.example/1", "html": "<html><body><article><p>"
+                    + "A different article about birds and the estuary at low tide. " * 5
+                    + "</p></article></body></html>"}),
+    ]
+    source = tmp_path / "docs.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db)])
+    assert result.exit_code == 1
+    assert f"{source}:2: skipped" in result.output
+    assert f"{source}:4: skipped" in result.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from texts").fetchone()[0] == 2
+        assert conn.execute("select count(*) from sightings").fetchone()[0] == 3
+    again = CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db)])
+    assert "3 unchanged" in again.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from sightings").fetchone()[0] == 3
+
+
+def test_stats_reports_counts(tmp_path):
+    db = tmp_path / "a.db"
+    source = tmp_path / "one.jsonl"
+    source.write_text(json.dumps({"url": "http://a.example/x", "text": "hello world " * 20}) + "\n")
+    assert CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["stats", "--db", str(db), "--json"])
+    assert json.loads(result.output)["texts"] == 1
+
+
+def test_stats_on_missing_archive_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["stats", "--db", str(tmp_path / "missing.db")])
+    assert result.exit_code == 2

@@ -1,0 +1,72 @@
+"""Real crawls through the real Scrapy engine against the local mock site."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from scrapy.utils.test import get_crawler
+
+from crawler.spiders.blog import BlogSpider
+from tests.conftest import crawl_settings
+from tests.utils import coroutine_test
+
+
+def rows(path, sql, *params):
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@coroutine_test
+async def test_blog_spider_archives_demo_site(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/"), depth="2")
+    stats = crawler.stats.get_stats()
+    assert stats["blogarchive/archive/pages"] == 14
+    assert stats["blogarchive/crawl_status"] == "finished"
+    (texts,) = rows(archive_path, "select count(*) from texts")[0]
+    assert texts == 10
+    (crawl_status,) = rows(archive_path, "select status from crawls")[0]
+    assert crawl_status == "finished"
+
+
+@coroutine_test
+async def test_failures_are_recorded_not_dropped(site, archive_path):
+    urls = ",".join(site.url(p) for p in ("/status/404", "/binary", "/empty", "/status/410"))
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=urls, depth="0")
+    failures = dict(rows(archive_path, "select url, reason from failures"))
+    assert failures[site.url("/status/404")] == "HTTP 404"
+    assert failures[site.url("/status/410")] == "HTTP 410"
+    assert set(failures) == {site.url(p) for p in ("/status/404", "/status/410", "/binary", "/empty")}
+    assert rows(archive_path, "select count(*) from sightings")[0][0] == 0
+    assert crawler.stats.get_value("blogarchive/archive/failures") == 4
+
+
+@coroutine_test
+async def test_500_recovers_on_retry(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/flaky/one"), depth="0")
+    assert rows(archive_path, "select title from sightings") == [("Flaky page recovered",)]
+    assert rows(archive_path, "select count(*) from failures")[0][0] == 0
+
+
+@coroutine_test
+async def test_gbk_page_served_as_utf8_decodes(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/gbk-mislabelled"), depth="0")
+    ((title, body),) = rows(archive_path, "select title, body from texts")
+    assert title == "编码测试：腌笃鲜的做法"
+    assert "春笋" in body
+    assert "\ufffd" not in body
+
+
+@coroutine_test
+async def test_recrawl_of_unchanged_pages_adds_no_rows(site, archive_path):
+    for _ in range(2):
+        crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+        await crawler.crawl_async(url=site.url("/jianshu/p/7d3c1a9e5b20"), depth="0")
+    assert rows(archive_path, "select count(*) from sightings")[0][0] == 1
+    assert rows(archive_path, "select count(*) from texts")[0][0] == 1
+    assert crawler.stats.get_value("blogarchive/archive/unchanged") == 1
+    (count,) = rows(archive_path, "select count(*) from recommendations")[0]
+    assert count == 5
