@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from blogarchive import __version__
+from blogarchive.cli_browse import browse
 from blogarchive.runner import EXIT_FAILED, EXIT_LOCKED, CrawlResult, run_crawls
 
 DB_OPTION = click.option(
@@ -236,6 +237,7 @@ from blogarchive import cli_dedup  # noqa: E402
 
 cli.add_command(cli_dedup.dedup)
 cli.add_command(cli_dedup.text)
+cli.add_command(browse)
 
 
 def main() -> None:

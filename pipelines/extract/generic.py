@@ -8,6 +8,7 @@ readability-style score picks the element holding most paragraph text with few l
 from __future__ import annotations
 
 import re
+
 from lxml import etree
 from lxml.html import HtmlElement
 

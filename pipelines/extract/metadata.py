@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 import re
+import threading
 from datetime import datetime
 from urllib.parse import urljoin
 
