@@ -346,6 +346,15 @@ class Archive:
     def iter_texts(self) -> Iterator[dict[str, Any]]:
         yield from self.db.query("select * from texts order by id")
 
+    def iter_sightings_chronological(self) -> Iterator[dict[str, Any]]:
+        """Every sighting with its text's stored body, earliest published (then fetched)
+        first: the order in which ``dedup --rebuild`` re-clusters the archive."""
+        yield from self.db.query(
+            "select s.*, t.body as text_body, t.body_html as text_body_html "
+            "from sightings s join texts t on t.id = s.text_id "
+            "order by s.published is null, substr(s.published, 1, 19), s.fetched_at, s.id"
+        )
+
     # -- writes ------------------------------------------------------------------
     def add_text(
         self,
@@ -431,6 +440,22 @@ class Archive:
             if old and new_text is not None and new_text != old[0]:
                 self._refresh_text(old[0], None)
             self._refresh_text(new_text or (old[0] if old else None), columns.get("last_seen"))
+
+    def clear_band_index(self) -> None:
+        """Empty the LSH band table (only for a full rebuild, inside one transaction)."""
+        self.db.execute("delete from text_bands")
+
+    def delete_texts_without_sightings(self, text_ids: Iterable[int]) -> int:
+        """Delete those of ``text_ids`` that no sighting refers to; returns how many."""
+        deleted = 0
+        with self.atomic():
+            for text_id in text_ids:
+                if self.db.execute("select 1 from sightings where text_id = ? limit 1", [text_id]).fetchone():
+                    continue
+                self.db.execute("delete from text_bands where text_id = ?", [text_id])
+                self.db.execute("delete from texts where id = ?", [text_id])
+                deleted += 1
+        return deleted
 
     def set_canonical(self, text_id: int, sighting_id: int) -> None:
         """Make ``sighting_id`` the original of ``text_id``."""

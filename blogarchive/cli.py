@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from blogarchive import __version__
+from blogarchive.cli_browse import browse
 from blogarchive.runner import EXIT_FAILED, EXIT_LOCKED, CrawlResult, run_crawls
 
 DB_OPTION = click.option(
@@ -270,6 +271,13 @@ def stats(db_path: Path, as_json: bool) -> None:
     click.echo(f"recommendations:  {counts.recommendations}")
     click.echo(f"crawls:           {counts.crawls}")
     click.echo(f"failures:         {counts.failures}")
+
+
+from blogarchive import cli_dedup  # noqa: E402
+
+cli.add_command(cli_dedup.dedup)
+cli.add_command(cli_dedup.text)
+cli.add_command(browse)
 
 
 def main() -> None:

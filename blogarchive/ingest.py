@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from html import escape
+from itertools import islice
 from pathlib import Path
 
 from archive import Archive, ArchiveLock
@@ -41,6 +42,43 @@ def extraction_from_document(doc: dict) -> Extraction:
                       platform=doc.get("platform"))
 
 
+#: Lines written per transaction (each page is still atomic on its own).
+BATCH_LINES = 200
+
+
+def _ingest_line(
+    archive: Archive, number: int, line: str, params: DedupParams, crawl_id: int, report: IngestReport
+) -> None:
+    if not line.strip():
+        return
+    report.read += 1
+    try:
+        doc = json.loads(line)
+        if not isinstance(doc, dict) or not isinstance(doc.get("url"), str) or not doc["url"]:
+            raise ValueError("needs an object with a 'url' string")
+        if not (doc.get("text") or doc.get("html")):
+            raise ValueError("needs 'text' or 'html'")
+        extraction = extraction_from_document(doc)
+    except (ValueError, NoBodyFound) as exc:
+        report.errors.append((number, str(exc)))
+        return
+    page = PageRecord(
+        url=doc["url"],
+        fetched_at=utc_now(),
+        extraction=extraction,
+        fingerprint=fingerprint(extraction.body, params),
+        platform=doc.get("platform"),
+    )
+    outcome = record_page(archive, page, params, crawl_id)
+    report.text_ids[doc["url"]] = outcome.text_id
+    if outcome.unchanged:
+        report.unchanged += 1
+    elif outcome.new_text:
+        report.new_texts += 1
+    else:
+        report.merged += 1
+
+
 def ingest_jsonl(path: Path, db_path: Path, params: DedupParams | None = None) -> IngestReport:
     """Read ``path`` (JSON Lines) into the archive at ``db_path``."""
     params = params or DedupParams()
@@ -49,35 +87,13 @@ def ingest_jsonl(path: Path, db_path: Path, params: DedupParams | None = None) -
         archive.check_fingerprint_params(fingerprint_params(params))
         crawl_id = archive.start_crawl("ingest", {"file": str(path)})
         with path.open(encoding="utf-8", errors="replace") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                report.read += 1
-                try:
-                    doc = json.loads(line)
-                    if not isinstance(doc, dict) or not isinstance(doc.get("url"), str) or not doc["url"]:
-                        raise ValueError("needs an object with a 'url' string")
-                    if not (doc.get("text") or doc.get("html")):
-                        raise ValueError("needs 'text' or 'html'")
-                    extraction = extraction_from_document(doc)
-                except (ValueError, NoBodyFound) as exc:
-                    report.errors.append((number, str(exc)))
-                    continue
-                page = PageRecord(
-                    url=doc["url"],
-                    fetched_at=utc_now(),
-                    extraction=extraction,
-                    fingerprint=fingerprint(extraction.body, params),
-                    platform=doc.get("platform"),
-                )
-                outcome = record_page(archive, page, params, crawl_id)
-                report.text_ids[doc["url"]] = outcome.text_id
-                if outcome.unchanged:
-                    report.unchanged += 1
-                elif outcome.new_text:
-                    report.new_texts += 1
-                else:
-                    report.merged += 1
+            numbered = enumerate(lines, start=1)
+            while batch := list(islice(numbered, BATCH_LINES)):
+                # one transaction per batch: a crash loses at most one batch, and
+                # ingesting again is idempotent
+                with archive.atomic():
+                    for number, line in batch:
+                        _ingest_line(archive, number, line, params, crawl_id, report)
         archive.finish_crawl(crawl_id, "finished" if not report.errors else "finished_with_errors",
                              {"read": report.read, "new_texts": report.new_texts,
                               "merged": report.merged, "skipped": len(report.errors)})

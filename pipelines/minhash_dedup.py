@@ -23,6 +23,7 @@ def dedup_params(settings: BaseSettings) -> DedupParams:
         seed=settings.getint("DEDUP_SEED", defaults.seed),
         shingle_size=settings.getint("DEDUP_SHINGLE_SIZE", defaults.shingle_size),
         threshold=settings.getfloat("DEDUP_THRESHOLD", defaults.threshold),
+        head_tokens=settings.getint("DEDUP_HEAD_TOKENS", defaults.head_tokens),
     )
 
 
@@ -31,7 +32,8 @@ class MinHashDedupPipeline:
 
     The merge decision needs the archive, so the store pipeline makes it with
     :func:`pipelines.recording.record_page`. Settings: ``DEDUP_ENABLED``,
-    ``DEDUP_NUM_PERM``, ``DEDUP_SEED``, ``DEDUP_SHINGLE_SIZE``, ``DEDUP_THRESHOLD``.
+    ``DEDUP_NUM_PERM``, ``DEDUP_SEED``, ``DEDUP_SHINGLE_SIZE``, ``DEDUP_THRESHOLD``,
+    ``DEDUP_HEAD_TOKENS``.
     """
 
     def __init__(self, crawler: Crawler, params: DedupParams) -> None:

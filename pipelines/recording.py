@@ -1,17 +1,26 @@
 """Record one page in the archive: resolve it against stored texts, then write.
 
 The store pipeline and ``blogarchive ingest`` both call :func:`record_page`, so a
-crawl and an import give identical archives for identical input.
+crawl and an import give identical archives for identical input;
+``blogarchive dedup --rebuild`` calls :func:`rebuild` and goes through the same
+matching and resolution.
+
+Every sighting keeps ``body_diff``: what its copy has that the stored body lacks
+(:mod:`pipelines.dedup.bodydiff`), so :func:`copy_text` reconstructs each copy
+exactly, also after the stored body switched to another copy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
 
 from archive import Archive, CandidateText, FingerprintParams, RecommendationRecord
-from pipelines.dedup import DedupParams, Fingerprint, compare, shingle_set, verdict
+from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, shingled, verdict
+from pipelines.dedup.bodydiff import apply_diff, make_diff
+from pipelines.dedup.canonical import Copy, choose_body, choose_original
 from pipelines.dedup.fingerprint import NORMALISER_VERSION
+from pipelines.dedup.verify import MIN_TOKENS, Shingled
 from pipelines.extract import Extraction
 
 
@@ -54,7 +63,7 @@ def fingerprint_params(params: DedupParams) -> FingerprintParams:
         scheme=params.scheme,
         bands=b,
         rows=r,
-        normaliser=NORMALISER_VERSION,
+        normaliser=f"{NORMALISER_VERSION}/head{params.head_tokens}",
     )
 
 
@@ -64,38 +73,51 @@ class Match:
     relation: str
     similarity: float
     containment: float
-    new_is_fuller: bool
+    text_tokens: int  # tokens of the stored body (0 when unknown: the exact path)
 
 
-def find_match(archive: Archive, page: PageRecord, params: DedupParams) -> Match | None:
-    """The stored text ``page`` is a copy of, verified on exact shingle overlap."""
-    fp = page.fingerprint
-    exact = archive.texts_by_content_hash(fp.content_hash)
+def find_match(
+    archive: Archive, body: str, fp: Fingerprint, params: DedupParams, among: set[int] | None = None
+) -> Match | None:
+    """The stored text ``body`` is a copy of, verified on exact shingle overlap.
+
+    Exact fast path first (same normalised hash as a stored body or any copy), then
+    LSH candidates from the band index, each verified (:func:`verdict`); the best
+    verified candidate wins. Bodies too short to be evidence never merge. ``among``
+    restricts the candidates to those text ids (a rebuild in progress).
+    """
+    if fp.token_count < MIN_TOKENS:
+        return None
+    exact = [t for t in archive.texts_by_content_hash(fp.content_hash) if among is None or t.id in among]
     if exact:
-        return Match(exact[0], "exact", 1.0, 1.0, False)
+        text = exact[0]
+        if text.content_hash == fp.content_hash:
+            return Match(text, "exact", 1.0, 1.0, fp.token_count)
+        # equal to another copy of the text, not to its stored body: relate it to the body
+        new, stored = shingled(body, params), shingled(text.body, params)
+        similarity = compare(new, stored)
+        relation = verdict(similarity).relation or "near"
+        if relation == "excerpt" and not similarity.shorter_is_new:
+            relation = "near"
+        return Match(text, relation, similarity.jaccard, similarity.containment, stored.tokens)
     if not fp.band_keys:
         return None
-    candidates = archive.texts_by_band_keys(fp.band_keys)
+    candidates = [t for t in archive.texts_by_band_keys(fp.band_keys) if among is None or t.id in among]
     if not candidates:
         return None
-    new = shingle_set(page.extraction.body, params)
-    best: Match | None = None
+    new = shingled(body, params)
+    best: tuple[tuple[float, float], Match] | None = None
     for candidate in candidates:
-        stored = shingle_set(candidate.body, params)
+        stored = shingled(candidate.body, params)
         similarity = compare(new, stored)
-        decision = verdict(similarity, len(new), len(stored))
+        decision = verdict(similarity)
         if decision.relation is None:
             continue
-        match = Match(
-            candidate,
-            decision.relation,
-            decision.similarity,
-            decision.containment,
-            new_is_fuller=len(new) > len(stored) * 1.2 and not similarity.shorter_is_new,
-        )
-        if best is None or (match.similarity, match.containment) > (best.similarity, best.containment):
-            best = match
-    return best
+        rank = (min(similarity.coverage_new, similarity.coverage_stored), similarity.jaccard)
+        if best is None or rank > best[0]:
+            match = Match(candidate, decision.relation, decision.similarity, decision.containment, stored.tokens)
+            best = (rank, match)
+    return best[1] if best else None
 
 
 def _recommendations(extraction: Extraction) -> list[RecommendationRecord]:
@@ -108,24 +130,83 @@ def _recommendations(extraction: Extraction) -> list[RecommendationRecord]:
     ]
 
 
-def _is_earlier(page: PageRecord, canonical: CandidateText) -> bool:
-    """True when ``page`` should replace the stored original."""
-    declared = page.extraction.declared_original
-    if declared and canonical.canonical_url and _same(declared, canonical.canonical_url):
-        return False
-    mine = page.extraction.published
-    theirs = canonical.canonical_published
-    if mine and theirs:
-        return mine[:19] < theirs[:19]
-    return False
+def copy_text(body: str, sighting: dict[str, Any]) -> str:
+    """The exact text of one sighting's copy, from its text's stored ``body``."""
+    return apply_diff(body, sighting.get("body_diff"))
 
 
-def _same(a: str, b: str) -> bool:
-    def key(u: str) -> str:
-        parts = urlsplit(u)
-        return f"{(parts.hostname or '').removeprefix('www.')}{parts.path.rstrip('/')}"
+def _relation_to_body(copy: Shingled, copy_hash: str, body: Shingled, body_hash: str) -> dict[str, Any]:
+    if copy_hash == body_hash:
+        return {"relation": "exact", "similarity": 1.0, "containment": 1.0}
+    similarity = compare(copy, body)
+    decision = verdict(similarity)
+    relation = decision.relation or "near"
+    if relation == "excerpt" and not similarity.shorter_is_new:
+        relation = "near"  # the copy is the fuller one: the stored body is the excerpt
+    return {"relation": relation, "similarity": round(similarity.jaccard, 4),
+            "containment": round(similarity.containment, 4)}
 
-    return key(a) == key(b)
+
+def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
+    """Choose the original and the stored body of ``text_id`` among all its copies,
+    switch the stored body if needed (rewriting every diff), and refresh each
+    sighting's relation, similarity and containment. Returns the original's id."""
+    text = archive.text(text_id)
+    if text is None:
+        raise ValueError(f"no text {text_id}")
+    rows = archive.sightings_of(text_id)
+    if not rows:
+        return 0
+    body = text["body"]
+    texts = {row["id"]: copy_text(body, row) for row in rows}
+    shingles = {sid: shingled(copy, params) for sid, copy in texts.items()}
+    copies = [
+        Copy(id=row["id"], url=row["url"], final_url=row["final_url"], published=row["published"],
+             fetched_at=row["fetched_at"], declared_original=row["declared_original"],
+             tokens=shingles[row["id"]].tokens)
+        for row in rows
+    ]
+    original = choose_original(copies)
+    source = choose_body(copies, original)
+    new_body = texts[source.id]
+    body_fp = fingerprint(new_body, params)
+    if new_body != body:
+        source_row = next(row for row in rows if row["id"] == source.id)
+        archive.replace_text_body(
+            text_id, title=source_row["title"] or text["title"], body=new_body,
+            body_html=text["body_html"] if source.id == text.get("canonical_sighting_id") else None,
+            lang=source_row["lang"] or text["lang"], content_hash=body_fp.content_hash,
+            signature=body_fp.signature, band_keys=body_fp.band_keys,
+        )
+    body_shingles = shingles[source.id]
+    for row in rows:
+        sid = row["id"]
+        columns = _relation_to_body(shingles[sid], row["content_hash"], body_shingles, body_fp.content_hash)
+        if sid == original.id:
+            columns["relation"] = "original"
+        columns["body_diff"] = make_diff(new_body, texts[sid])
+        changed = {k: v for k, v in columns.items() if row.get(k) != v}
+        if changed:
+            archive.update_sighting(sid, **changed)
+    if text.get("canonical_sighting_id") != original.id:
+        archive.set_canonical(text_id, original.id)
+    return original.id
+
+
+def _changes_original_or_body(archive: Archive, match: Match, fp: Fingerprint, sighting_id: int) -> bool:
+    """Whether a new copy of ``match.text`` may change its original or stored body; if
+    not, the copy's own relation and diff (already written) are all that changes, and
+    the other copies need not be looked at again."""
+    if match.relation == "excerpt" and fp.token_count > match.text_tokens:
+        return True  # the new copy is the fuller one
+    if match.relation != "exact" and fp.token_count > match.text_tokens:
+        return True
+    copies = [
+        Copy(id=row["id"], url=row["url"], final_url=row["final_url"], published=row["published"],
+             fetched_at=row["fetched_at"], declared_original=row["declared_original"])
+        for row in archive.sightings_of(match.text.id)
+    ]
+    return choose_original(copies).id != match.text.canonical_sighting_id
 
 
 def record_page(
@@ -169,26 +250,20 @@ def record_page(
             "lang": extraction.lang,
             "chars": len(extraction.body),
         }
-        match = find_match(archive, page, params)
-        new_text = match is None
+        match = find_match(archive, extraction.body, fp, params)
+        previous_text = existing.text_id if existing is not None else None
         if match is None:
             text_id = archive.add_text(
                 title=extraction.title, body=extraction.body, body_html=extraction.body_html,
                 lang=extraction.lang, content_hash=fp.content_hash, signature=fp.signature,
                 band_keys=fp.band_keys, seen=page.fetched_at,
             )
-            relation, similarity = "original", 1.0
+            columns.update(relation="original", similarity=1.0, containment=1.0, body_diff=None)
         else:
             text_id = match.text.id
-            relation, similarity = match.relation, match.similarity
-            if match.new_is_fuller:
-                archive.replace_text_body(
-                    text_id, title=extraction.title, body=extraction.body,
-                    body_html=extraction.body_html, lang=extraction.lang,
-                    content_hash=fp.content_hash, signature=fp.signature, band_keys=fp.band_keys,
-                )
-        columns.update(relation=relation, similarity=similarity,
-                       containment=match.containment if match else 1.0)
+            columns.update(relation=match.relation, similarity=match.similarity,
+                           containment=match.containment,
+                           body_diff=make_diff(match.text.body, extraction.body))
         if existing is not None:
             sighting_id = existing.id
             archive.update_sighting(sighting_id, text_id=text_id, **columns)
@@ -196,13 +271,63 @@ def record_page(
             sighting_id = archive.add_sighting(text_id, **columns)
         if match is None:
             archive.set_canonical(text_id, sighting_id)
-        elif match.relation != "excerpt" and _is_earlier(page, match.text):
-            previous = match.text.canonical_sighting_id
-            if previous is not None:
-                archive.update_sighting(previous, relation=match.relation, similarity=match.similarity)
-            archive.update_sighting(sighting_id, relation="original", similarity=1.0)
-            archive.set_canonical(text_id, sighting_id)
-            relation = "original"
+        elif _changes_original_or_body(archive, match, fp, sighting_id):
+            resolve_text(archive, text_id, params)
+        if previous_text is not None and previous_text != text_id and archive.sightings_of(previous_text):
+            resolve_text(archive, previous_text, params)
+        relation = archive.db.execute("select relation, similarity from sightings where id = ?",
+                                      [sighting_id]).fetchone()
         count = archive.replace_recommendations(sighting_id, recommendations)
-    return RecordOutcome(text_id, sighting_id, relation, similarity, new_text=new_text,
+    return RecordOutcome(text_id, sighting_id, relation[0], relation[1], new_text=match is None,
                          new_sighting=existing is None, unchanged=False, recommendations=count)
+
+
+@dataclass
+class RebuildReport:
+    """What :func:`rebuild` did."""
+
+    sightings: int = 0
+    texts_before: int = 0
+    texts_after: int = 0
+
+
+def rebuild(archive: Archive, params: DedupParams) -> RebuildReport:
+    """Re-cluster the whole archive from stored data (no refetch), in one transaction.
+
+    Every copy is reconstructed from its text's body and diff, fingerprinted with
+    ``params`` and matched again, earliest published first, against the texts built
+    so far; the band index and the recorded parameters are replaced.
+    """
+    report = RebuildReport()
+    with archive.atomic():
+        old_texts = [row["id"] for row in archive.db.query("select id from texts")]
+        report.texts_before = len(old_texts)
+        rows = list(archive.iter_sightings_chronological())
+        archive.clear_band_index()
+        archive.set_fingerprint_params(fingerprint_params(params))
+        new_texts: set[int] = set()
+        for row in rows:
+            report.sightings += 1
+            copy = copy_text(row["text_body"], row)
+            fp = fingerprint(copy, params)
+            match = find_match(archive, copy, fp, params, among=new_texts)
+            if match is None:
+                text_id = archive.add_text(
+                    title=row["title"], body=copy,
+                    body_html=row["text_body_html"] if copy == row["text_body"] else None,
+                    lang=row["lang"], content_hash=fp.content_hash, signature=fp.signature,
+                    band_keys=fp.band_keys, seen=row["fetched_at"],
+                )
+                new_texts.add(text_id)
+                archive.update_sighting(row["id"], text_id=text_id, relation="original", similarity=1.0,
+                                        containment=1.0, body_diff=None, content_hash=fp.content_hash)
+                archive.set_canonical(text_id, row["id"])
+            else:
+                archive.update_sighting(row["id"], text_id=match.text.id, relation=match.relation,
+                                        similarity=match.similarity, containment=match.containment,
+                                        body_diff=make_diff(match.text.body, copy),
+                                        content_hash=fp.content_hash)
+                resolve_text(archive, match.text.id, params)
+        archive.delete_texts_without_sightings(old_texts)
+        report.texts_after = len(new_texts)
+    return report

@@ -59,7 +59,7 @@ async def test_platform_spider_archives_fixture_site(site, archive_path, spider,
     crawler = await crawl(spider, archive_path, base_url=base, **args)
     archived = rows(archive_path, "select url, platform from sightings order by url")
     assert sorted(url for url, _ in archived) == sorted(base + a for a in articles)
-    assert {platform for _, platform in archived} == {spider}
+    assert {platform for _, platform in archived} == {crawler.spider.platform_name}
     assert rows(archive_path, "select count(*) from texts")[0][0] == len(articles)
     assert rows(archive_path, "select url, reason from failures") == []
     assert crawler.stats.get_value("blogarchive/crawl_status") == "finished"

@@ -23,6 +23,9 @@ class RecommendationBlock:
     reads: str | None = None
     comments: str | None = None
     likes: str | None = None
+    heading_match: str | None = None  # regex the heading must match for the container to count
+    strip_rank: bool = False  # ranking lists: drop "1. " before and "(430)" after a title
+    exclude: str | None = None  # parts of an item that are not its title (badges, counters)
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,13 @@ class Platform:
     author: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
     body: tuple[str, ...] = ()
+    #: blogs render their own themes: the body selectors are hints, the generic extractor reads the text
+    themed: bool = False
+    body_all: bool = False  # the body is all matches of the body selector (e.g. Medium's sections)
     drop: tuple[str, ...] = ()  # removed from the body before extraction
     recommendations: tuple[RecommendationBlock, ...] = ()
+    #: also look for heading-introduced link blocks (推荐阅读, Related posts...) outside the body
+    generic_recommendations: bool = True
     discovery: Discovery = field(default_factory=Discovery)
     needs_cookies: bool = False
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pipelines.dedup.fingerprint import DedupParams, Fingerprint, content_hash, fingerprint
 from pipelines.dedup.normalise import normalise
-from pipelines.dedup.verify import Similarity, Verdict, compare, shingle_set, verdict
+from pipelines.dedup.verify import Shingled, Similarity, Verdict, compare, shingled, verdict
 
 __all__ = [
     "DedupParams",
@@ -19,6 +19,7 @@ __all__ = [
     "content_hash",
     "fingerprint",
     "normalise",
-    "shingle_set",
+    "Shingled",
+    "shingled",
     "verdict",
 ]

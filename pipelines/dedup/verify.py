@@ -1,22 +1,64 @@
 """Verification of LSH candidates and the merge decision. Precision first: a false
-merge loses a text."""
+merge loses a text.
+
+Two copies of one text agree almost everywhere, in order; two different texts that
+share a long header and footer, a quotation or stock phrases agree only in those
+blocks and disagree in a long stretch in between. So verification looks at *where*
+the texts agree, not only how much:
+
+- **coverage** of a text: the share of its tokens that lie inside some shingle also
+  found in the other text. One changed character uncovers one token (its neighbours
+  stay covered by shingles on either side), so coverage is robust to noise, unlike
+  Jaccard, where one changed character removes ``k`` shingles.
+- **inner gap** of a text: the longest run of uncovered tokens that has covered
+  tokens on both sides. Extra text at the start or end (an unrecognised header or ad
+  footer, the missing rest of an excerpt) is not an inner gap; a different body
+  between a shared header and footer, or around a shared quotation, is.
+
+Relations: ``near`` when both texts are mostly covered; ``excerpt`` when the shorter
+one is mostly covered and the longer one only in one contiguous stretch.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipelines.dedup.fingerprint import DedupParams
 from pipelines.dedup.normalise import normalise
-from pipelines.dedup.shingles import shingles, tokens
+from pipelines.dedup.shingles import shingle_hashes, token_ids
+
+
+@dataclass(frozen=True)
+class Shingled:
+    """A text as its shingle hashes in order, ready to compare."""
+
+    hashes: np.ndarray
+    tokens: int
+    size: int
+
+    @property
+    def unique(self) -> np.ndarray:
+        return np.unique(self.hashes)
 
 
 @dataclass(frozen=True)
 class Similarity:
-    """Exact shingle-set overlap of two texts."""
+    """How two texts overlap (see the module docstring)."""
 
-    jaccard: float
+    jaccard: float  # exact Jaccard of the two shingle sets
     containment: float  # share of the shorter text's shingles found in the longer one
-    shorter_is_new: bool
+    coverage_new: float
+    coverage_stored: float
+    gap_new: int
+    gap_stored: int
+    tokens_new: int
+    tokens_stored: int
+
+    @property
+    def shorter_is_new(self) -> bool:
+        return self.tokens_new <= self.tokens_stored
 
 
 @dataclass(frozen=True)
@@ -28,37 +70,82 @@ class Verdict:
     containment: float
 
 
-#: Jaccard above which two texts are the same text (near-duplicates).
-NEAR_THRESHOLD = 0.6
-#: Containment above which a shorter text is an excerpt of a longer one.
-EXCERPT_CONTAINMENT = 0.85
-#: An excerpt must hold at least this many shingles to count as evidence.
-MIN_EXCERPT_SHINGLES = 30
+#: The shorter text must have at least this share of its tokens covered.
+MIN_COVERAGE = 0.8
+#: Both texts covered at least this much: near-duplicates (else the shorter is an excerpt).
+NEAR_COVERAGE = 0.8
+#: The longest inner gap allowed, as a share of the text's tokens ...
+MAX_GAP_SHARE = 0.1
+#: ... but never less than this many tokens (a dropped or edited sentence).
+MIN_GAP_TOKENS = 12
+#: The shorter text must hold at least this many tokens to be evidence of a copy.
+MIN_TOKENS = 20
 
 
-def shingle_set(text: str, params: DedupParams) -> set[str]:
-    return shingles(tokens(normalise(text)), params.shingle_size)
+def shingled(text: str, params: DedupParams) -> Shingled:
+    """Normalise and shingle ``text`` for :func:`compare`."""
+    ids = token_ids(normalise(text))
+    return Shingled(shingle_hashes(ids, params.shingle_size), len(ids), params.shingle_size)
 
 
-def compare(new: set[str], stored: set[str]) -> Similarity:
-    if not new or not stored:
-        return Similarity(0.0, 0.0, len(new) <= len(stored))
-    shared = len(new & stored)
-    shorter = min(len(new), len(stored))
+def _coverage(text: Shingled, other: np.ndarray) -> tuple[float, int]:
+    """Share of ``text``'s tokens covered by shingles found in ``other`` (sorted unique
+    hashes), and the longest inner gap in tokens."""
+    if text.tokens == 0:
+        return 0.0, 0
+    found = np.isin(text.hashes, other, assume_unique=False)
+    width = text.tokens - len(text.hashes) + 1  # tokens per shingle (short texts: all)
+    covered = np.convolve(found.astype(np.int32), np.ones(width, dtype=np.int32))[: text.tokens] > 0
+    if not covered.any():
+        return 0.0, 0
+    where = np.flatnonzero(covered)
+    inner = covered[where[0] : where[-1] + 1]
+    gap = 0
+    if not inner.all():
+        # lengths of runs of False inside ``inner``
+        edges = np.flatnonzero(np.diff(np.concatenate(([1], inner.astype(np.int8), [1]))))
+        gap = int((edges[1::2] - edges[::2]).max())
+    return float(covered.mean()), gap
+
+
+def compare(new: Shingled, stored: Shingled) -> Similarity:
+    """Exact overlap of two shingled texts."""
+    if new.tokens == 0 or stored.tokens == 0:
+        return Similarity(0.0, 0.0, 0.0, 0.0, 0, 0, new.tokens, stored.tokens)
+    a, b = new.unique, stored.unique
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    coverage_new, gap_new = _coverage(new, b)
+    coverage_stored, gap_stored = _coverage(stored, a)
     return Similarity(
-        jaccard=shared / len(new | stored),
-        containment=shared / shorter,
-        shorter_is_new=len(new) <= len(stored),
+        jaccard=shared / (len(a) + len(b) - shared),
+        containment=shared / min(len(a), len(b)),
+        coverage_new=coverage_new,
+        coverage_stored=coverage_stored,
+        gap_new=gap_new,
+        gap_stored=gap_stored,
+        tokens_new=new.tokens,
+        tokens_stored=stored.tokens,
     )
 
 
-def verdict(similarity: Similarity, new_size: int, stored_size: int) -> Verdict:
-    """Decide the relation from exact overlaps."""
-    if similarity.jaccard >= NEAR_THRESHOLD:
-        return Verdict("near", similarity.jaccard, similarity.containment)
-    if (
-        similarity.containment >= EXCERPT_CONTAINMENT
-        and min(new_size, stored_size) >= MIN_EXCERPT_SHINGLES
-    ):
-        return Verdict("excerpt", similarity.jaccard, similarity.containment)
-    return Verdict(None, similarity.jaccard, similarity.containment)
+def gap_allowed(tokens: int) -> int:
+    """The longest inner gap a copy of a ``tokens``-token text may have."""
+    return max(MIN_GAP_TOKENS, int(MAX_GAP_SHARE * tokens))
+
+
+def verdict(similarity: Similarity) -> Verdict:
+    """Decide the relation from where the two texts agree."""
+    s = similarity
+    if s.shorter_is_new:
+        short_cov, long_cov = s.coverage_new, s.coverage_stored
+        short_gap, short_tokens = s.gap_new, s.tokens_new
+    else:
+        short_cov, long_cov = s.coverage_stored, s.coverage_new
+        short_gap, short_tokens = s.gap_stored, s.tokens_stored
+    same = (
+        short_tokens >= MIN_TOKENS and short_cov >= MIN_COVERAGE and short_gap <= gap_allowed(short_tokens)
+    )
+    if not same:
+        return Verdict(None, s.jaccard, s.containment)
+    relation = "near" if long_cov >= NEAR_COVERAGE else "excerpt"
+    return Verdict(relation, s.jaccard, s.containment)

@@ -1,0 +1,32 @@
+"""Paragraph diffs reconstruct every copy exactly."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipelines.dedup.bodydiff import apply_diff, make_diff
+from tests.dedup_texts import ESSAY, csdn_repost, traditional
+
+lines = st.lists(st.sampled_from(["一", "二\n", "three\r\n", "", "\n", "四五六\n", "x"]), max_size=12)
+
+
+@given(lines, lines)
+def test_any_copy_is_reconstructed_exactly(base, copy):
+    base_text, copy_text = "".join(base), "".join(copy)
+    assert apply_diff(base_text, make_diff(base_text, copy_text)) == copy_text
+
+
+def test_identical_copy_needs_no_diff_and_a_repost_stores_only_what_differs():
+    assert make_diff(ESSAY, ESSAY) is None
+    repost = csdn_repost(ESSAY)
+    diff = make_diff(ESSAY, repost)
+    assert apply_diff(ESSAY, diff) == repost
+    assert len(diff) < len(repost) / 2
+    assert apply_diff(ESSAY, make_diff(ESSAY, traditional(ESSAY))) == traditional(ESSAY)
+
+
+def test_a_diff_that_does_not_fit_the_body_is_refused():
+    with pytest.raises(ValueError, match="does not fit"):
+        apply_diff("one line", "[[0, 5]]")

@@ -1,0 +1,89 @@
+"""Normalisation and shingling for fingerprints."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipelines.dedup.normalise import clean_markup, fold, nfkc, normalise, strip_boilerplate
+from pipelines.dedup.shingles import shingle_hashes, token_ids, tokens
+from tests.dedup_texts import ESSAY, POST, csdn_repost, full_width_punctuation, traditional
+
+
+def test_traditional_and_full_width_copy_normalises_like_the_original():
+    assert normalise(full_width_punctuation(traditional(ESSAY))) == normalise(ESSAY)
+
+
+def test_repost_header_and_ad_footer_are_dropped():
+    assert normalise(csdn_repost(ESSAY)) == normalise(ESSAY)
+
+
+def test_english_attribution_captions_and_read_more_are_dropped():
+    copy = (
+        "This article was originally published on Medium. Republished with permission.\n"
+        "[Image: via Unsplash]\n" + POST + " ... Read more\n"
+        "Sponsored: Get 20% off your first order with code READ20.\n"
+        "Related posts:\nA short walk\nNotes on tea"
+    )
+    assert normalise(copy) == normalise(POST)
+
+
+def test_read_more_tail_keeps_the_text_of_its_line():
+    assert normalise("他说书也是有脾气的……阅读全文") == "他说书也是有脾气的"
+
+
+def test_markup_left_by_reposting_is_undone():
+    cleaned = clean_markup("Par&amp;malat <br>boasts&nbsp;doubled\u200b profits")
+    assert cleaned == "Par&malat boasts\xa0doubled profits"
+    assert normalise("凤凰科技(Phoe<br>nix)&quot;主导&quot;") == normalise("凤凰科技（Phoenix）“主导”")
+
+
+def test_a_sentence_mentioning_a_marker_in_passing_is_text():
+    sentence = (
+        "那几年他每天晚上都在写稿，后来把这些文章整理成一本小书，"
+        "又开了一个公众号，专门介绍城西那几条老街上的小店和手艺人。"
+    )
+    assert "公众号" in normalise(sentence)
+    assert strip_boilerplate(fold(sentence)) == fold(sentence)
+
+
+def test_tokens_are_characters_for_cjk_and_words_otherwise():
+    assert tokens(normalise("用Python写爬虫 is fun")) == ["用", "python", "写", "爬", "虫", "is", "fun"]
+
+
+def test_shingle_hashes_follow_text_order_and_short_texts_give_one_shingle():
+    ids = token_ids(normalise("一二三四五六"))
+    hashes = shingle_hashes(ids, 5)
+    assert len(hashes) == 2
+    assert hashes.dtype == np.uint32
+    assert len(shingle_hashes(token_ids("一二"), 5)) == 1
+    assert len(shingle_hashes(token_ids(""), 5)) == 0
+    # a word never hashes like a character run with the same letters
+    assert token_ids("ab")[0] != token_ids("a")[0]
+
+
+def test_signature_equals_datasketch_updated_shingle_by_shingle():
+    from datasketch import MinHash
+
+    from pipelines.dedup import DedupParams
+    from pipelines.dedup.fingerprint import signature_of
+
+    params = DedupParams()
+    hashes = shingle_hashes(token_ids(normalise(ESSAY)), params.shingle_size)
+    one_by_one = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=int, scheme=params.scheme)
+    for value in hashes.tolist():
+        one_by_one.update(value)
+    assert np.array_equal(signature_of(hashes, params), one_by_one.hashvalues)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_fast_nfkc_equals_unicodedata(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_fast_nfkc_on_full_width_and_combining_marks():
+    for text in ("Ａ\u0301ｂｃ，１２３……\u3000\xa0", traditional(ESSAY)):
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)

@@ -1,0 +1,148 @@
+"""record_page against a real SQLite archive: one text, many sightings, nothing lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive import Archive
+from pipelines.dedup import DedupParams, fingerprint
+from pipelines.extract import Extraction
+from pipelines.recording import PageRecord, copy_text, fingerprint_params, rebuild, record_page
+from tests.dedup_texts import (
+    ESSAY,
+    ESSAY_TITLE,
+    POST,
+    csdn_repost,
+    excerpt,
+    full_width_punctuation,
+    half_width_punctuation,
+    traditional,
+)
+
+PARAMS = DedupParams()
+JIANSHU = "https://www.jianshu.com/p/0a1b2c3d4e5f"
+
+
+@pytest.fixture
+def archive(tmp_path: Path):
+    with Archive(tmp_path / "archive.db") as archive:
+        archive.check_fingerprint_params(fingerprint_params(PARAMS))
+        yield archive
+
+
+def page(url: str, body: str, published: str | None, fetched: str = "2024-06-01T00:00:00+00:00",
+         declared: str | None = None) -> PageRecord:
+    extraction = Extraction(body=body, title=ESSAY_TITLE, published=published, declared_original=declared)
+    return PageRecord(url=url, fetched_at=fetched, extraction=extraction,
+                      fingerprint=fingerprint(body, PARAMS))
+
+
+def record(archive: Archive, *pages: PageRecord) -> list[int]:
+    return [record_page(archive, p, PARAMS).text_id for p in pages]
+
+
+def assert_every_copy_reconstructs(archive: Archive, pages: list[PageRecord]) -> None:
+    bodies = {p.url: p.extraction.body for p in pages}
+    for text in archive.iter_texts():
+        for sighting in archive.sightings_of(text["id"]):
+            assert copy_text(text["body"], sighting) == bodies[sighting["url"]]
+
+
+def relations(archive: Archive, text_id: int) -> dict[str, str]:
+    return {s["url"]: s["relation"] for s in archive.sightings_of(text_id)}
+
+
+FOUR_COPIES = [
+    page("https://blog.csdn.net/someone/article/details/1", csdn_repost(ESSAY), "2024-03-02T09:00:00",
+         declared=JIANSHU),
+    page("https://www.cnblogs.com/someone/p/2.html", half_width_punctuation(ESSAY), "2024-03-05T09:00:00"),
+    page("https://example.com.tw/3", full_width_punctuation(traditional(ESSAY)), "2024-03-09T09:00:00"),
+    page(JIANSHU, ESSAY, "2024-03-01T08:00:00"),
+]
+
+
+def test_four_copies_of_an_essay_end_as_one_text_with_the_jianshu_original(archive):
+    text_ids = record(archive, *FOUR_COPIES)
+    assert len(set(text_ids)) == 1
+    text = archive.text(text_ids[0])
+    assert text["body"] == ESSAY
+    assert text["sighting_count"] == 4
+    by_url = {s["url"]: s for s in archive.sightings_of(text["id"])}
+    assert by_url[JIANSHU]["relation"] == "original"
+    assert text["canonical_sighting_id"] == by_url[JIANSHU]["id"]
+    assert by_url[JIANSHU]["body_diff"] is None
+    for url, sighting in by_url.items():
+        if url != JIANSHU:
+            assert sighting["relation"] in ("exact", "near")
+            assert sighting["similarity"] is not None
+            assert sighting["body_diff"] is not None
+    assert_every_copy_reconstructs(archive, FOUR_COPIES)
+    assert archive.stats().texts == 1
+
+
+def test_declared_original_wins_over_an_earlier_date(archive):
+    declared = page("https://blog.example/original", ESSAY, "2024-05-01T00:00:00")
+    early_copy = page("https://copies.example/1", csdn_repost(ESSAY), "2024-01-01T00:00:00",
+                      declared="https://blog.example/original")
+    [text_id, _] = record(archive, early_copy, declared)
+    assert relations(archive, text_id)["https://blog.example/original"] == "original"
+
+
+def test_excerpt_first_then_full_copy_switches_the_stored_body_and_loses_nothing(archive):
+    teaser = page("https://feed.example/teaser", excerpt(ESSAY, 0.4), "2024-03-01T00:00:00")
+    full = page("https://blog.example/full", ESSAY, "2024-03-03T00:00:00")
+    repost = page("https://repost.example/r", csdn_repost(ESSAY), "2024-03-04T00:00:00")
+    text_ids = record(archive, teaser, full, repost)
+    assert len(set(text_ids)) == 1
+    text = archive.text(text_ids[0])
+    assert text["body"] == ESSAY  # never an excerpt when a full copy exists
+    by_url = {s["url"]: s for s in archive.sightings_of(text["id"])}
+    assert by_url["https://feed.example/teaser"]["relation"] == "original"  # earliest published
+    assert by_url["https://feed.example/teaser"]["containment"] > 0.8
+    assert by_url["https://repost.example/r"]["relation"] in ("exact", "near")
+    assert_every_copy_reconstructs(archive, [teaser, full, repost])
+
+
+def test_later_crawl_finding_an_earlier_original_switches_canonical(archive):
+    later = [FOUR_COPIES[1], FOUR_COPIES[2]]
+    [text_id, _] = record(archive, *later)
+    assert relations(archive, text_id)["https://www.cnblogs.com/someone/p/2.html"] == "original"
+    record(archive, FOUR_COPIES[3])
+    rel = relations(archive, text_id)
+    assert rel[JIANSHU] == "original"
+    assert rel["https://www.cnblogs.com/someone/p/2.html"] in ("exact", "near")
+    assert archive.text(text_id)["body"] == ESSAY
+    assert_every_copy_reconstructs(archive, [*later, FOUR_COPIES[3]])
+
+
+def test_excerpt_of_a_stored_text_is_an_excerpt_sighting(archive):
+    full = page("https://blog.example/post", POST, "2024-01-01T00:00:00")
+    teaser = page("https://feed.example/post", excerpt(POST, 0.35, " ... Read more"), "2024-01-02T00:00:00")
+    [a, b] = record(archive, full, teaser)
+    assert a == b
+    sighting = next(s for s in archive.sightings_of(a) if s["url"] == "https://feed.example/post")
+    assert sighting["relation"] == "excerpt"
+    assert sighting["containment"] > 0.8
+
+
+def test_different_texts_stay_apart(archive):
+    text_ids = record(archive, page("https://a.example/1", ESSAY, None),
+                      page("https://b.example/2", POST, None))
+    assert len(set(text_ids)) == 2
+
+
+def test_rebuild_reclusters_from_stored_data_and_keeps_every_copy(archive):
+    pages = [*FOUR_COPIES, page("https://b.example/2", POST, None),
+             page("https://feed.example/t", excerpt(ESSAY, 0.4), "2024-04-01T00:00:00")]
+    record(archive, *pages)
+    before = archive.stats()
+    report = rebuild(archive, DedupParams(threshold=0.4))
+    after = archive.stats()
+    assert (after.texts, after.sightings) == (before.texts, before.sightings) == (2, 6)
+    assert report.texts_after == 2
+    assert archive.meta()["minhash_bands"] == str(DedupParams(threshold=0.4).bands[0])
+    assert_every_copy_reconstructs(archive, pages)
+    text = next(t for t in archive.iter_texts() if t["sighting_count"] == 5)
+    assert relations(archive, text["id"])[JIANSHU] == "original"
