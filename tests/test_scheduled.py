@@ -256,3 +256,36 @@ def test_every_request_failing_exits_non_zero(site, tmp_path):
                          "--db", str(tmp_path / "a.db"))
     assert result.returncode == 1
     assert rows(tmp_path / "a.db", "select status from crawls") == [("failed",), ("failed",)]
+
+
+def test_sites_toml_becomes_jobs(tmp_path):
+    from blogarchive.cli_crawl import load_sites
+
+    config = tmp_path / "sites.toml"
+    config.write_text(
+        '[settings]\nBLOGARCHIVE_CONTACT = "me@example.invalid"\n'
+        '[defaults]\nlimit = 10\nrevisit = "12h"\n'
+        '[[site]]\nurl = "https://example.org/"\n'
+        '[[site]]\nplatform = "jianshu"\nuser = "abc"\nrevisit = 60\nfollow_recommendations = true\n'
+        '[[site]]\nplatform = "medium"\nuser = "@x"\nenabled = false\n', encoding="utf-8")
+    jobs, settings = load_sites(config)
+    assert settings == {"BLOGARCHIVE_CONTACT": "me@example.invalid"}
+    assert [(j.spider, j.args) for j in jobs] == [
+        ("blog", {"url": "https://example.org/", "limit": "10", "revisit": "43200.0"}),
+        ("jianshu", {"user": "abc", "limit": "10", "follow_recommendations": "1", "revisit": "60.0"}),
+    ]
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[[site]]\nurl = "https://a.example/"\nlimt = 5\n', "unknown key(s) limt"),
+    ('[[site]]\nplatform = "jianshu"\n', "give url"),
+    ('[[site]]\nurl = "https://a.example/"\nrevisit = "soon"\n', "not a duration"),
+    ('[site]\nurl = 1\n[oops]\n', "unknown section(s) oops"),
+])
+def test_bad_sites_toml_is_refused_before_crawling(tmp_path, toml, message):
+    config = tmp_path / "sites.toml"
+    config.write_text(toml, encoding="utf-8")
+    result = blogarchive("crawl", "--config", str(config), "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "a.db").exists()
