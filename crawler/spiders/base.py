@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -166,12 +166,16 @@ class PlatformSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback or self.parse, errback=self.on_error, meta=meta,
                               headers=headers, **kwargs)
 
+    @property
+    def limit_reached(self) -> bool:
+        return bool(self.limit) and len(self.article_urls) >= self.limit
+
     def article_request(self, url: str, depth: int, platform: str | None = None) -> scrapy.Request | None:
         """A request for an article (of ``platform`` when its listing said so), unless
         ``limit`` is reached or it was scheduled already."""
         if url in self.article_urls:
             return None
-        if self.limit and len(self.article_urls) >= self.limit:
+        if self.limit_reached:
             self.crawler.stats.inc_value("blogarchive/discovery/over_limit")
             return None
         self.article_urls.add(url)
@@ -239,7 +243,7 @@ class PlatformSpider(scrapy.Spider):
                                                                 or self.max_depth == 0))
         if is_article:
             if kind == "page":
-                if response.url not in self.article_urls and self.limit and len(self.article_urls) >= self.limit:
+                if response.url not in self.article_urls and self.limit_reached:
                     return
                 self.article_urls.add(response.url)
             yield self.article_page(response)
@@ -252,7 +256,7 @@ class PlatformSpider(scrapy.Spider):
         """An HTML listing or home page: article links, the next page, feeds it announces."""
         self.crawler.stats.inc_value("blogarchive/discovery/listing_pages")
         platform = self.platform_for(response)
-        sel = Selector(text=response.text)
+        sel = response.selector
         if platform is None and response.meta.get("blogarchive_kind") == "page":
             platform = self.detect(response, sel)
         if response.meta.get("blogarchive_kind") == "page" and depth == 0:
@@ -267,14 +271,14 @@ class PlatformSpider(scrapy.Spider):
                 yield request
         next_selector = platform.discovery.next_page if platform else None
         next_href = sel.css(next_selector).xpath("@href").get() if next_selector else None
-        if next_href and not (self.limit and len(self.article_urls) >= self.limit):
+        if next_href and not self.limit_reached:
             yield self.request(response.urljoin(next_href), "listing", depth,
                                meta={"blogarchive_listed": listed,
                                      "blogarchive_platform": platform.name if platform else None})
         if patterns or depth >= self.max_depth:
             return
         for url in links:  # no article pattern known: same-site links, depth-limited
-            if self.limit and len(self.article_urls) >= self.limit:
+            if self.limit_reached:
                 return
             yield self.request(url, "page", depth + 1)
 
@@ -314,7 +318,7 @@ class PlatformSpider(scrapy.Spider):
         if self.platform_for(response) is None:  # a generic sitemap lists any page: look at each
             depth = response.meta.get("blogarchive_depth", 0)
             for entry in entries_after(entries, self.since):
-                if not (self.limit and len(self.article_urls) >= self.limit):
+                if not self.limit_reached:
                     yield self.request(entry.url, "page", depth + 1)
             return
         yield from self.follow_entries(response, entries, None)
@@ -381,9 +385,7 @@ class PlatformSpider(scrapy.Spider):
             request = self.article_request(entry.url, depth + 1, platform)
             if request:
                 yield request
-        if next_request is None or len(fresh) < len(entries):
-            return
-        if self.limit and len(self.article_urls) >= self.limit:
+        if next_request is None or len(fresh) < len(entries) or self.limit_reached:
             return
         yield next_request
 
@@ -508,6 +510,8 @@ class PlatformSpider(scrapy.Spider):
     @staticmethod
     def unusable(response: Response) -> str | None:
         """Why a response can be neither an article nor a listing, or None."""
+        if not isinstance(response, TextResponse):
+            return f"not a text page ({response.headers.get('Content-Type', b'?').decode('latin-1')})"
         body = response.body
         if not body.strip():
             return "empty response"
