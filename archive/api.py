@@ -235,15 +235,28 @@ class Archive:
         ).fetchone()
         return SightingRecord(*row) if row else None
 
-    def previous_crawl_status(self, spider: str, args: dict[str, Any], before: int | None = None) -> str | None:
-        """How the last crawl of ``spider`` with the same ``args`` ended (``finished``,
-        ``failed``, or ``running`` when it was killed), or None if there was none.
+    @staticmethod
+    def _same_site(site: dict[str, Any], table: str = "crawls") -> tuple[str, list[Any]]:
+        """SQL matching crawls whose ``args`` have these values (JSON null for None)."""
+        for key in site:
+            if not key.isidentifier():
+                raise ValueError(f"not an argument name: {key!r}")
+        where = " and ".join(f"json_extract({table}.args, '$.{key}') is ?" for key in site) or "1"
+        return where, list(site.values())
 
+    def previous_crawl_status(self, spider: str, site: dict[str, Any], before: int | None = None) -> str | None:
+        """How the last crawl of ``spider`` for the same site ended (``finished``,
+        ``failed``, ``interrupted``, or ``running`` when it was killed), or None if there
+        was none.
+
+        :param site: the spider arguments that name the site, e.g. ``{"url": ..., "user": None}``;
+            other arguments (``limit``, ``revisit``...) may differ
         :param before: only crawls with a smaller id (leave out the current one)
         """
+        where, params = self._same_site(site)
         row = self.db.execute(
-            "select status from crawls where spider = ? and args = ? and id < ? order by id desc limit 1",
-            [spider, json.dumps(args or {}, ensure_ascii=False, default=str), before or 2**62],
+            f"select status from crawls where spider = ? and id < ? and {where} order by id desc limit 1",
+            [spider, before or 2**62, *params],
         ).fetchone()
         return row[0] if row else None
 
@@ -256,14 +269,16 @@ class Archive:
         self.update_sighting(sighting.id, last_seen=max(seen, sighting.last_seen))
         return True
 
-    def due_for_revisit(self, spider: str, args: dict[str, Any], before: str, limit: int = 0) -> list[str]:
-        """URLs archived by crawls of ``spider`` with these ``args`` and last seen before
-        ``before`` (ISO 8601), least recently seen first: the articles to check again."""
+    def due_for_revisit(self, spider: str, site: dict[str, Any], before: str, limit: int = 0) -> list[str]:
+        """URLs archived by crawls of ``spider`` for this site (see
+        :meth:`previous_crawl_status`) and last seen before ``before`` (ISO 8601), least
+        recently seen first: the articles to check again."""
+        where, params = self._same_site(site, "c")
         rows = self.db.execute(
             "select s.url from sightings s join crawls c on c.id = s.crawl_id "
-            "where c.spider = ? and c.args = ? and s.last_seen < ? order by s.last_seen, s.id"
+            f"where c.spider = ? and s.last_seen < ? and {where} order by s.last_seen, s.id"
             + (f" limit {int(limit)}" if limit else ""),
-            [spider, json.dumps(args or {}, ensure_ascii=False, default=str), before],
+            [spider, before, *params],
         ).fetchall()
         return [url for (url,) in rows]
 

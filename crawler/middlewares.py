@@ -44,9 +44,14 @@ ARTICLE_KINDS = ("article", "page")
 LISTING_KINDS = ("listing", "feed", "sitemap", "api")
 
 
-def spider_args(spider: Spider) -> dict[str, Any]:
-    """The spider arguments recorded in ``crawls.args`` (as the store pipeline does)."""
-    return {k: v for k, v in vars(spider).items() if k in getattr(spider, "argument_names", ())}
+#: The spider arguments that say which site a crawl is for (``limit``, ``revisit``... may change).
+SITE_ARGUMENTS = ("url", "base_url", "user")
+
+
+def site_of(spider: Spider) -> dict[str, Any]:
+    """The arguments naming the spider's site, as the store pipeline records them in
+    ``crawls.args`` (JSON null when absent)."""
+    return {key: getattr(spider, key, None) for key in SITE_ARGUMENTS}
 
 
 class _ArchiveReader:
@@ -104,7 +109,7 @@ class ArchiveRevisitMiddleware(_ArchiveReader):
         if self._previous_finished is None:
             spider = self.crawler.spider
             status = archive.previous_crawl_status(
-                spider.name, spider_args(spider), before=self.stats.get_value("blogarchive/archive/crawl_id"))
+                spider.name, site_of(spider), before=self.stats.get_value("blogarchive/archive/crawl_id"))
             self._previous_finished = status == "finished"
         return self._previous_finished
 
@@ -305,7 +310,7 @@ class RequeueMiddleware(_ArchiveReader):
         now = datetime.now(UTC).replace(microsecond=0)
         if self.revisits:
             due = (now - revisit_interval(self.crawler)).isoformat()
-            for url in archive.due_for_revisit(spider.name, spider_args(spider), due):
+            for url in archive.due_for_revisit(spider.name, site_of(spider), due):
                 request = spider.article_request(url, 0)
                 if request is not None:
                     self.crawler.stats.inc_value("blogarchive/revisit/due")
