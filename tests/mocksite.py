@@ -8,6 +8,7 @@ Routes besides the demo pages:
 - ``/status/<code>``: answers with that status
 - ``/flaky/<name>``: 500 on the first request, the article on the next ones
 - ``/slow429/<name>``: 429 with ``Retry-After: 1`` on the first request
+- ``/large``: an article of about 2 MB
 - ``/user-agent``: an article whose title is the request's User-Agent
 - ``/gbk-mislabelled``: a GBK article served with ``charset=utf-8``
 - ``/binary``: random bytes served as text/html
@@ -228,6 +229,13 @@ class MockSiteHandler(SiteHandler):
             else:
                 body = ARTICLE.format(title="Rate limited page recovered", story="asked us to slow down")
                 self._send(200, body.encode())
+            return
+        if path == "/large":
+            self.server.requests.append(self.path)
+            filler = "<p>" + "a long page of words " * 50 + "</p>"
+            body = ARTICLE.format(title="A very large page", story="sent two megabytes").replace(
+                "</article>", filler * 2000 + "</article>")
+            self._send(200, body.encode())
             return
         if path == "/user-agent":
             self.server.requests.append(self.path)

@@ -151,3 +151,13 @@ async def test_user_agent_names_the_contact(site, archive_path):
     ((agent,),) = rows(archive_path, "select title from sightings")
     assert agent.startswith("blogarchive/")
     assert agent.endswith("contact: ops@example.invalid")
+
+
+@coroutine_test
+async def test_download_size_limit_records_a_failure(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, DOWNLOAD_MAXSIZE=1024 * 1024))
+    await crawler.crawl_async(url=site.url("/large"), depth="0")
+    ((stage, reason),) = rows(archive_path, "select stage, reason from failures")
+    assert stage == "fetch"
+    assert "Cancelled" in reason or "maxsize" in reason.lower()
+    assert rows(archive_path, "select count(*) from texts")[0][0] == 0
