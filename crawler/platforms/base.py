@@ -29,18 +29,49 @@ class RecommendationBlock:
 
 
 @dataclass(frozen=True)
+class ApiListing:
+    """A public JSON API that lists a blog's articles, newest first.
+
+    Keys are dotted paths into the JSON (``"article_info.ctime"``); ``link`` may also
+    be a template filled from an entry (``"post/{article_id}"``).
+
+    ``paging`` is one of:
+
+    - ``"page"``: add ``page=N`` (1, 2, ...); stop at an empty page or at the
+      ``X-WP-TotalPages`` header
+    - ``"offset"``: add ``offset=N`` (entries so far); stop at an empty page
+    - ``"next"``: follow the URL at ``next`` until ``end`` is true or it is missing
+    - ``"cursor"``: POST ``body`` with ``{cursor}`` filled from ``cursor``; stop when
+      ``more`` is false
+    """
+
+    url: str
+    items: str = ""  # where the list of entries is ("" for a top-level list)
+    link: str = "link"
+    date: str | None = None
+    paging: str = "page"
+    next: str | None = None
+    end: str | None = None
+    body: str | None = None
+    cursor: str | None = None
+    more: str | None = None
+
+
+@dataclass(frozen=True)
 class Discovery:
     """How a blog's articles are listed on this platform.
 
-    ``{user}`` in a template is the blog's user or slug; paths are relative to the
-    spider's ``base_url``.
+    ``{user}`` in a template is the blog's user or slug; relative paths are relative
+    to the spider's ``base_url`` (default: ``home`` filled with the user), absolute
+    ones are moved onto ``base_url`` when one is given (a test server).
     """
 
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     listing_pages: tuple[str, ...] = ()
-    api: str | None = None
+    api: ApiListing | None = None
     next_page: str | None = None  # CSS selector of a listing's "next" link
+    home: str | None = None  # the blog's address for a user, e.g. "https://{user}.substack.com/"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.platforms.base import Discovery, Platform, RecommendationBlock
+from crawler.platforms.base import ApiListing, Discovery, Platform, RecommendationBlock
 
 JIANSHU = Platform(
     name="jianshu",
@@ -30,7 +30,11 @@ JIANSHU = Platform(
             likes=".likes, .likes-count",
         ),
     ),
-    discovery=Discovery(listing_pages=("u/{user}",), next_page="a.next, a[rel=next]"),
+    discovery=Discovery(
+        home="https://www.jianshu.com/",
+        listing_pages=("u/{user}",),  # a collection (专题) is crawled from its URL: -a url=.../c/ID
+        next_page="a.next, a[rel=next], link[rel=next]",
+    ),
 )
 
 CSDN = Platform(
@@ -68,7 +72,11 @@ CSDN = Platform(
         ),
     ),
     generic_recommendations=False,
-    discovery=Discovery(listing_pages=("{user}/article/list/1",), next_page="a.next, a[rel=next]"),
+    discovery=Discovery(
+        home="https://blog.csdn.net/",
+        listing_pages=("{user}/article/list/1",),
+        next_page="li.js-page-next a, a.next, a[rel=next], link[rel=next]",
+    ),
 )
 
 CNBLOGS = Platform(
@@ -89,7 +97,12 @@ CNBLOGS = Platform(
         RecommendationBlock(container="#TopDiggPostsBlock", heading="推荐排行榜", item="li", title="a", strip_rank=True),
     ),
     generic_recommendations=False,
-    discovery=Discovery(feeds=("{user}/rss",), listing_pages=("{user}/",)),
+    discovery=Discovery(
+        home="https://www.cnblogs.com/",
+        feeds=("{user}/rss",),
+        listing_pages=("{user}/",),
+        next_page="#nav_next_page a, a[rel=next]",
+    ),
 )
 
 ZHIHU = Platform(
@@ -97,6 +110,19 @@ ZHIHU = Platform(
     domains=("zhuanlan.zhihu.com", "zhihu.com"),
     markers=(".Post-RichText", "article.Post-Main"),
     article_url=(r"^/p/\d+",),
+    needs_cookies=True,  # the column API answers 403 without a logged-in session
+    discovery=Discovery(
+        home="https://zhuanlan.zhihu.com/",
+        api=ApiListing(
+            url="api/columns/{user}/articles?limit=20",
+            items="data",
+            link="url",
+            date="created",
+            paging="next",
+            next="paging.next",
+            end="paging.is_end",
+        ),
+    ),
     title=("h1.Post-Title", "h1"),
     author=(".AuthorInfo-name .UserLink-link", ".AuthorInfo-name", "meta[itemprop='name']"),
     published=(".ContentItem-time", "meta[itemprop='datePublished']"),
@@ -113,6 +139,19 @@ JUEJIN = Platform(
     domains=("juejin.cn", "juejin.im"),
     markers=("#article-root", "div.article-viewer.markdown-body"),
     article_url=(r"^/post/\d+",),
+    discovery=Discovery(
+        home="https://juejin.cn/",
+        api=ApiListing(
+            url="https://api.juejin.cn/content_api/v1/article/query_list",
+            items="data",
+            link="post/{article_id}",
+            date="article_info.ctime",
+            paging="cursor",
+            body='{"user_id": "{user}", "sort_type": 2, "cursor": "{cursor}"}',
+            cursor="cursor",
+            more="has_more",
+        ),
+    ),
     title=("h1.article-title", "h1"),
     author=(".author-info-block .author-name .name", ".author-name .name", ".username .name", ".author-name"),
     published=("time[datetime]", ".meta-box time"),
@@ -127,6 +166,7 @@ JUEJIN = Platform(
 WECHAT = Platform(
     name="wechat",
     domains=("mp.weixin.qq.com",),
+    article_url=(r"^/s(/[\w-]+|$)",),  # articles are given directly: WeChat has no public listing
     markers=("#js_content",),
     title=("#activity-name", "h1.rich_media_title", "meta[property='og:title']", "h1"),
     author=("#js_author_name", "#js_name", ".rich_media_meta_nickname a", ".rich_media_meta_nickname",
@@ -138,10 +178,10 @@ WECHAT = Platform(
 )
 
 SINA_BLOG = Platform(
-    name="sinablog",
+    name="sina",
     domains=("blog.sina.com.cn",),
     markers=("#sina_keyword_ad_area2", "div.articalContent", ".articalTitle"),
-    article_url=(r"^/s/blog_[0-9a-z]+\.html",),
+    article_url=(r"/s/blog_[0-9a-z]+(\.html?)?$",),
     title=(".articalTitle .titName", "h2.titName", ".articalTitle h2", "h2"),
     author=("#ownernick", ".info_nm", "strong#ownernick"),
     published=(".articalTitle .time", "span.time"),
@@ -151,7 +191,11 @@ SINA_BLOG = Platform(
         RecommendationBlock(container=".relatedArticle, #module_5, .blog_rel", heading="相关博文",
                             heading_selector=".title, h3", item="li", title="a"),
     ),
-    discovery=Discovery(listing_pages=("s/articlelist_{user}_0_1.html",)),
+    discovery=Discovery(
+        home="http://blog.sina.com.cn/",
+        listing_pages=("s/articlelist_{user}_0_1.html",),
+        next_page="li.SG_pgnext a, a[rel=next]",
+    ),
 )
 
 PLATFORMS = (JIANSHU, CSDN, CNBLOGS, ZHIHU, JUEJIN, WECHAT, SINA_BLOG)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.platforms.base import Discovery, Platform, RecommendationBlock
+from crawler.platforms.base import ApiListing, Discovery, Platform, RecommendationBlock
 
 WORDPRESS = Platform(
     themed=True,
@@ -28,7 +28,14 @@ WORDPRESS = Platform(
         ),
     ),
     discovery=Discovery(
-        api="wp-json/wp/v2/posts",
+        home="https://{user}.wordpress.com/",
+        # the REST API when it is open; its feed and core sitemap when it is not
+        api=ApiListing(
+            url="wp-json/wp/v2/posts?per_page=100&_fields=link,date_gmt",
+            link="link",
+            date="date_gmt",
+            paging="page",
+        ),
         feeds=("feed/",),
         sitemaps=("wp-sitemap.xml",),
     ),
@@ -55,7 +62,7 @@ MEDIUM = Platform(
             title="h2, h3, a",
         ),
     ),
-    discovery=Discovery(feeds=("feed/{user}",)),
+    discovery=Discovery(home="https://medium.com/", feeds=("feed/{user}",)),
 )
 
 BLOGGER = Platform(
@@ -63,7 +70,7 @@ BLOGGER = Platform(
     domains=("blogspot.com", "blogger.com"),
     generators=("blogger",),
     markers=("div.post-body.entry-content", "div.blog-posts.hfeed", ".widget.BlogArchive"),
-    article_url=(r"^/\d{4}/\d{2}/[^/]+\.html$",),
+    article_url=(r"/\d{4}/\d{2}/[^/]+\.html$",),
     title=("h3.post-title", "h2.post-title", ".post-title", "meta[property='og:title']", "h1"),
     author=(".post-author .fn", ".post-author .g-profile span", ".post-author a", ".profile-name-link"),
     published=("abbr.published[title]", ".post-timestamp abbr", "time.published", "a.timestamp-link abbr"),
@@ -77,14 +84,17 @@ BLOGGER = Platform(
         RecommendationBlock(container=".related-posts", heading="Related Posts", item="li", title="a"),
     ),
     generic_recommendations=False,
-    discovery=Discovery(feeds=("feeds/posts/default",)),
+    discovery=Discovery(
+        home="https://{user}.blogspot.com/",
+        feeds=("feeds/posts/default?max-results=25",),  # pages with start-index, linked by rel=next
+    ),
 )
 
 SUBSTACK = Platform(
     name="substack",
     domains=("substack.com",),
     markers=("div.available-content", "article.newsletter-post", "link[href*='substackcdn.com']"),
-    article_url=(r"^/p/[\w-]+",),
+    article_url=(r"^/p/[\w-]+$",),
     title=("h1.post-title", "meta[property='og:title']", "h1"),
     author=(".byline-names a", "meta[name='author']", ".profile-hover-card-target a"),
     published=("meta[property='article:published_time']", "time"),
@@ -96,7 +106,12 @@ SUBSTACK = Platform(
                             snippet=".post-preview-description", author=".post-preview-byline"),
     ),
     generic_recommendations=False,
-    discovery=Discovery(feeds=("feed",), sitemaps=("sitemap.xml",), api="api/v1/archive"),
+    discovery=Discovery(
+        home="https://{user}.substack.com/",
+        api=ApiListing(url="api/v1/archive?sort=new&limit=12", link="canonical_url", date="post_date",
+                       paging="offset"),
+        feeds=("feed",),
+    ),
 )
 
 GHOST = Platform(
@@ -132,6 +147,12 @@ DEVTO = Platform(
                             exclude=".crayons-link__secondary"),
     ),
     generic_recommendations=False,
+    article_url=(r"^/[\w-]+/[\w-]+-[0-9a-z]{4,6}$",),
+    discovery=Discovery(
+        home="https://dev.to/",
+        api=ApiListing(url="api/articles?username={user}&per_page=30", link="url", date="published_at",
+                       paging="page"),
+    ),
 )
 
 LIVEJOURNAL = Platform(
