@@ -121,7 +121,7 @@ def test_gbk_page_is_read_through_decode_html() -> None:
     html, encoding = decode_html(raw, "text/html; charset=utf-8")
     assert encoding in ("gbk", "gb18030", "gb2312")
     result = extract_article(html, url="http://blog.sina.com.cn/s/blog_4996c1ab0102xabc.html")
-    assert result.platform == "sinablog"
+    assert result.platform == "sina"
     assert result.lang == "zh"
     assert "杜鹃花" in result.tags
 

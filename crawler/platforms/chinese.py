@@ -110,15 +110,6 @@ ZHIHU = Platform(
     domains=("zhuanlan.zhihu.com", "zhihu.com"),
     markers=(".Post-RichText", "article.Post-Main"),
     article_url=(r"^/p/\d+",),
-    title=("h1.Post-Title", "h1"),
-    author=(".AuthorInfo-name .UserLink-link", ".AuthorInfo-name", "meta[itemprop='name']"),
-    published=(".ContentItem-time", "meta[itemprop='datePublished']"),
-    body=(".Post-RichText", ".RichText.ztext"),
-    recommendations=(
-        RecommendationBlock(container=".Recommendations-Main, .PostIndex-Recommendations",
-                            heading="推荐阅读", item=".PagingList-item, li, a", title=".PostItem-title, h2, a"),
-    ),
-    generic_recommendations=False,
     needs_cookies=True,  # the column API answers 403 without a logged-in session
     discovery=Discovery(
         home="https://zhuanlan.zhihu.com/",
@@ -132,6 +123,15 @@ ZHIHU = Platform(
             end="paging.is_end",
         ),
     ),
+    title=("h1.Post-Title", "h1"),
+    author=(".AuthorInfo-name .UserLink-link", ".AuthorInfo-name", "meta[itemprop='name']"),
+    published=(".ContentItem-time", "meta[itemprop='datePublished']"),
+    body=(".Post-RichText", ".RichText.ztext"),
+    recommendations=(
+        RecommendationBlock(container=".Recommendations-Main, .PostIndex-Recommendations",
+                            heading="推荐阅读", item=".PagingList-item, li, a", title=".PostItem-title, h2, a"),
+    ),
+    generic_recommendations=False,
 )
 
 JUEJIN = Platform(
@@ -139,15 +139,6 @@ JUEJIN = Platform(
     domains=("juejin.cn", "juejin.im"),
     markers=("#article-root", "div.article-viewer.markdown-body"),
     article_url=(r"^/post/\d+",),
-    title=("h1.article-title", "h1"),
-    author=(".author-info-block .author-name .name", ".author-name .name", ".username .name", ".author-name"),
-    published=("time[datetime]", ".meta-box time"),
-    body=("#article-root .article-viewer", "#article-root", ".article-content"),
-    recommendations=(
-        RecommendationBlock(container=".recommended-area, .related-entry-sidebar-block, .entry-list.recommended",
-                            heading="相关推荐", item=".entry, li, .item", title=".title, a.title, a"),
-    ),
-    generic_recommendations=False,
     discovery=Discovery(
         home="https://juejin.cn/",
         api=ApiListing(
@@ -161,6 +152,15 @@ JUEJIN = Platform(
             more="has_more",
         ),
     ),
+    title=("h1.article-title", "h1"),
+    author=(".author-info-block .author-name .name", ".author-name .name", ".username .name", ".author-name"),
+    published=("time[datetime]", ".meta-box time"),
+    body=("#article-root .article-viewer", "#article-root", ".article-content"),
+    recommendations=(
+        RecommendationBlock(container=".recommended-area, .related-entry-sidebar-block, .entry-list.recommended",
+                            heading="相关推荐", item=".entry, li, .item", title=".title, a.title, a"),
+    ),
+    generic_recommendations=False,
 )
 
 WECHAT = Platform(
@@ -178,7 +178,7 @@ WECHAT = Platform(
 )
 
 SINA_BLOG = Platform(
-    name="sinablog",
+    name="sina",
     domains=("blog.sina.com.cn",),
     markers=("#sina_keyword_ad_area2", "div.articalContent", ".articalTitle"),
     article_url=(r"/s/blog_[0-9a-z]+(\.html?)?$",),

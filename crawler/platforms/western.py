@@ -62,7 +62,7 @@ MEDIUM = Platform(
             title="h2, h3, a",
         ),
     ),
-    discovery=Discovery(home="https://medium.com/", feeds=("feed/{user}",)),  # @user or publication
+    discovery=Discovery(home="https://medium.com/", feeds=("feed/{user}",)),
 )
 
 BLOGGER = Platform(
@@ -70,7 +70,7 @@ BLOGGER = Platform(
     domains=("blogspot.com", "blogger.com"),
     generators=("blogger",),
     markers=("div.post-body.entry-content", "div.blog-posts.hfeed", ".widget.BlogArchive"),
-    article_url=(r"^/\d{4}/\d{2}/[^/]+\.html$",),
+    article_url=(r"/\d{4}/\d{2}/[^/]+\.html$",),
     title=("h3.post-title", "h2.post-title", ".post-title", "meta[property='og:title']", "h1"),
     author=(".post-author .fn", ".post-author .g-profile span", ".post-author a", ".profile-name-link"),
     published=("abbr.published[title]", ".post-timestamp abbr", "time.published", "a.timestamp-link abbr"),
@@ -94,7 +94,7 @@ SUBSTACK = Platform(
     name="substack",
     domains=("substack.com",),
     markers=("div.available-content", "article.newsletter-post", "link[href*='substackcdn.com']"),
-    article_url=(r"^/p/[\w-]+",),
+    article_url=(r"^/p/[\w-]+$",),
     title=("h1.post-title", "meta[property='og:title']", "h1"),
     author=(".byline-names a", "meta[name='author']", ".profile-hover-card-target a"),
     published=("meta[property='article:published_time']", "time"),
@@ -111,7 +111,6 @@ SUBSTACK = Platform(
         api=ApiListing(url="api/v1/archive?sort=new&limit=12", link="canonical_url", date="post_date",
                        paging="offset"),
         feeds=("feed",),
-        sitemaps=("sitemap.xml",),
     ),
 )
 
@@ -130,7 +129,7 @@ GHOST = Platform(
                             title=".post-card-title, h2, h3, a"),
     ),
     generic_recommendations=False,
-    discovery=Discovery(feeds=("rss/",), sitemaps=("sitemap-posts.xml",)),  # self-hosted: -a url=
+    discovery=Discovery(feeds=("rss/",), sitemaps=("sitemap-posts.xml",)),
 )
 
 DEVTO = Platform(

@@ -9,4 +9,4 @@ class SinaSpider(PlatformSpider):
     """新浪博客 (blog.sina.com.cn); everything it knows is ``crawler.platforms`` data."""
 
     name = "sina"
-    platform_name = "sinablog"
+    platform_name = "sina"
