@@ -311,14 +311,14 @@ class RequeueMiddleware(_ArchiveReader):
         if self.revisits:
             due = (now - revisit_interval(self.crawler)).isoformat()
             for url in archive.due_for_revisit(spider.name, site_of(spider), due):
-                request = spider.article_request(url, 0)
+                request = spider.article_request(url, 0, requeued=True)
                 if request is not None:
                     self.crawler.stats.inc_value("blogarchive/revisit/due")
                     yield request
         if self.failures:
             since = (now - timedelta(days=self.days)).isoformat()
             for url in archive.failed_urls(spider.allowed_domains, since=since, max_attempts=self.max_attempts):
-                request = spider.article_request(url, 0)
+                request = spider.article_request(url, 0, requeued=True)
                 if request is not None:
                     self.crawler.stats.inc_value("blogarchive/retry/earlier_failures")
                     yield request

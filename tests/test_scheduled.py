@@ -4,6 +4,7 @@ the next run completes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -22,6 +23,13 @@ from tests.conftest import ROOT, crawl_settings
 from tests.utils import coroutine_test
 
 EXIT_LOCKED = 3
+
+
+def load_spider(name: str):
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    return SpiderLoader(Settings({"SPIDER_MODULES": ["crawler.spiders"]})).load(name)
 
 
 def rows(path, sql, *params):
@@ -289,3 +297,18 @@ def test_bad_sites_toml_is_refused_before_crawling(tmp_path, toml, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert not (tmp_path / "a.db").exists()
+
+
+@coroutine_test
+async def test_due_revisits_do_not_use_up_the_limit_for_new_articles(site, archive_path):
+    base = site.url("/sites/devto/")
+    first = get_crawler(load_spider("devto"), crawl_settings(archive_path))
+    await first.crawl_async(base_url=base, user="ada", limit="1")
+    assert rows(archive_path, "select count(*) from sightings")[0][0] == 1
+    await asyncio.sleep(1.1)  # last_seen has a resolution of one second
+    second = get_crawler(load_spider("devto"), crawl_settings(archive_path))
+    await second.crawl_async(base_url=base, user="ada", limit="1", revisit="0")
+    assert second.stats.get_value("blogarchive/revisit/due") == 1
+    assert second.stats.get_value("blogarchive/fetch/not_modified") == 1
+    # the limit still bought one article that was not archived yet
+    assert rows(archive_path, "select count(*) from sightings")[0][0] == 2

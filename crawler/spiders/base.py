@@ -119,7 +119,8 @@ class PlatformSpider(scrapy.Spider):
         if since and self.since is None:
             raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD)")
         self.follow_recommendations = _as_bool(getattr(self, "follow_recommendations", False))
-        self.article_urls: set[str] = set()
+        self.article_urls: set[str] = set()  # every article requested, for de-duplication
+        self.counted = 0  # those that count towards ``limit`` (not requeued revisits)
         self.prefixes = {urlsplit(self.base).path.rstrip("/")} if self.base else set()
         # allow_domains would compare host:port, so same-site links are filtered by host below
         self.links = LinkExtractor(unique=True)
@@ -168,17 +169,24 @@ class PlatformSpider(scrapy.Spider):
 
     @property
     def limit_reached(self) -> bool:
-        return bool(self.limit) and len(self.article_urls) >= self.limit
+        return bool(self.limit) and self.counted >= self.limit
 
-    def article_request(self, url: str, depth: int, platform: str | None = None) -> scrapy.Request | None:
+    def article_request(self, url: str, depth: int, platform: str | None = None, *,
+                        requeued: bool = False) -> scrapy.Request | None:
         """A request for an article (of ``platform`` when its listing said so), unless
-        ``limit`` is reached or it was scheduled already."""
+        ``limit`` is reached or it was scheduled already. A ``requeued`` one (a revisit
+        or retry from the archive) does not count towards ``limit`` and waits behind the
+        listings' requests."""
         if url in self.article_urls:
             return None
+        if requeued:
+            self.article_urls.add(url)
+            return self.request(url, "article", depth, priority=-1)
         if self.limit_reached:
             self.crawler.stats.inc_value("blogarchive/discovery/over_limit")
             return None
         self.article_urls.add(url)
+        self.counted += 1
         return self.request(url, "article", depth, meta={"blogarchive_platform": platform} if platform else {})
 
     def resolve(self, template: str, base: str) -> str | None:
@@ -242,10 +250,11 @@ class PlatformSpider(scrapy.Spider):
         is_article = kind == "article" or (kind == "page" and (self.looks_like_article(response)
                                                                 or self.max_depth == 0))
         if is_article:
-            if kind == "page":
-                if response.url not in self.article_urls and self.limit_reached:
+            if kind == "page" and response.url not in self.article_urls:
+                if self.limit_reached:
                     return
                 self.article_urls.add(response.url)
+                self.counted += 1
             yield self.article_page(response)
             if self.follow_recommendations and depth < self.max_depth:
                 yield from self.recommended(response, depth)
