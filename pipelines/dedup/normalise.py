@@ -116,6 +116,17 @@ def _may_hold_boilerplate(line: str) -> bool:
     )
 
 
+_LINE_OPENINGS = re.compile(
+    r"(?m)^\s*(?:[\[(【〔<{▲△▼►▶]|" + _CREDIT_LABEL.pattern.removeprefix("\\s*") + "|"
+    + _LIST_HEADING.pattern.removeprefix("^\\s*") + ")"
+)
+
+
+def _may_hold_boilerplate_anywhere(text: str) -> bool:
+    """One pass over the whole text that lets a clean text skip the line loop."""
+    return bool(_BOILERPLATE_MARKERS.search(text) or "▲" in text or _LINE_OPENINGS.search(text))
+
+
 def is_boilerplate_line(line: str) -> bool:
     """True for a short attribution, ad, subscription, QR-code or caption line or
     sentence. ``line`` must already be folded (see :func:`fold`)."""
@@ -132,6 +143,8 @@ def is_boilerplate_line(line: str) -> bool:
 def strip_boilerplate(text: str) -> str:
     """Drop repost boilerplate lines, and a trailing list of short lines under a
     "related posts" heading. ``text`` must already be folded (see :func:`fold`)."""
+    if not _may_hold_boilerplate_anywhere(text):
+        return text
     lines = [line for line in text.splitlines() if line.strip()]
     for i in range(len(lines) - 1, -1, -1):
         if _LIST_HEADING.match(lines[i]) and all(len(rest) <= MAX_LIST_LINE for rest in lines[i:]):
