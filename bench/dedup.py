@@ -122,8 +122,9 @@ def chinese_documents(corpus: Path | None, count: int, chars: int, seed: int = 1
         for _ in range(5000):
             sentences.append("".join(rng.choice(common) for _ in range(rng.randint(15, 45))) + "。")
     docs = []
-    for _ in range(count):
-        parts, size = [], 0
+    openings = rng.sample(sentences, min(count, len(sentences)))
+    for n in range(count):
+        parts, size = [openings[n % len(openings)]], len(openings[n % len(openings)])
         while size < chars:
             sentence = rng.choice(sentences)
             parts.append(sentence)

@@ -19,8 +19,8 @@ from archive import Archive, CandidateText, FingerprintParams, RecommendationRec
 from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, shingled, verdict
 from pipelines.dedup.bodydiff import apply_diff, make_diff
 from pipelines.dedup.canonical import Copy, choose_body, choose_original
-from pipelines.dedup.fingerprint import NORMALISER_VERSION
-from pipelines.dedup.verify import MIN_TOKENS, Shingled
+from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled
+from pipelines.dedup.verify import MIN_TOKENS
 from pipelines.extract import Extraction
 
 
