@@ -182,6 +182,11 @@ class Archive:
                     "insert or replace into archive_meta(key, value) values (?, ?)", [key, value]
                 )
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Record one ``archive_meta`` value (e.g. ``dedup_threshold``)."""
+        with self.atomic():
+            self.db.execute("insert or replace into archive_meta(key, value) values (?, ?)", [key, value])
+
     # -- crawls and failures -----------------------------------------------------
     def start_crawl(self, spider: str, args: dict[str, Any] | None = None) -> int:
         """Record the start of a crawl run and return its id."""

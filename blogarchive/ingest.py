@@ -12,7 +12,7 @@ from archive import Archive, ArchiveLock
 from archive.api import utc_now
 from pipelines.dedup import DedupParams, fingerprint
 from pipelines.extract import Extraction, NoBodyFound, extract_article
-from pipelines.recording import PageRecord, fingerprint_params, record_page
+from pipelines.recording import PageRecord, archive_params, fingerprint_params, record_page
 
 
 @dataclass
@@ -80,10 +80,14 @@ def _ingest_line(
 
 
 def ingest_jsonl(path: Path, db_path: Path, params: DedupParams | None = None) -> IngestReport:
-    """Read ``path`` (JSON Lines) into the archive at ``db_path``."""
-    params = params or DedupParams()
+    """Read ``path`` (JSON Lines) into the archive at ``db_path``.
+
+    Without ``params``, the defaults with the LSH threshold the archive was last
+    rebuilt with (see :func:`~pipelines.recording.archive_params`).
+    """
     report = IngestReport()
     with ArchiveLock(db_path), Archive(db_path) as archive:
+        params = params or archive_params(archive, DedupParams())
         archive.check_fingerprint_params(fingerprint_params(params))
         crawl_id = archive.start_crawl("ingest", {"file": str(path)})
         with path.open(encoding="utf-8", errors="replace") as lines:

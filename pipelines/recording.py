@@ -12,15 +12,15 @@ exactly, also after the stored body switched to another copy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from archive import Archive, CandidateText, FingerprintParams, RecommendationRecord
 from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, shingled, verdict
 from pipelines.dedup.bodydiff import apply_diff, make_diff
 from pipelines.dedup.canonical import Copy, choose_body, choose_original
-from pipelines.dedup.fingerprint import NORMALISER_VERSION
-from pipelines.dedup.verify import MIN_TOKENS, Shingled
+from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled
+from pipelines.dedup.verify import MIN_TOKENS
 from pipelines.extract import Extraction
 
 
@@ -65,6 +65,13 @@ def fingerprint_params(params: DedupParams) -> FingerprintParams:
         rows=r,
         normaliser=f"{NORMALISER_VERSION}/head{params.head_tokens}",
     )
+
+
+def archive_params(archive: Archive, default: DedupParams) -> DedupParams:
+    """``default`` with the LSH threshold the archive was last (re)built with, so that
+    ``blogarchive ingest`` keeps working after ``dedup --rebuild --threshold X``."""
+    threshold = archive.meta().get("dedup_threshold")
+    return replace(default, threshold=float(threshold)) if threshold else default
 
 
 @dataclass(frozen=True)
@@ -305,6 +312,7 @@ def rebuild(archive: Archive, params: DedupParams) -> RebuildReport:
         rows = list(archive.iter_sightings_chronological())
         archive.clear_band_index()
         archive.set_fingerprint_params(fingerprint_params(params))
+        archive.set_meta("dedup_threshold", repr(params.threshold))
         new_texts: set[int] = set()
         for row in rows:
             report.sightings += 1

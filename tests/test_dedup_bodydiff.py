@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.dedup.bodydiff import apply_diff, make_diff
@@ -12,6 +12,7 @@ from tests.dedup_texts import ESSAY, csdn_repost, traditional
 lines = st.lists(st.sampled_from(["一", "二\n", "three\r\n", "", "\n", "四五六\n", "x"]), max_size=12)
 
 
+@settings(deadline=None)  # no timing in tests: the machine may be busy
 @given(lines, lines)
 def test_any_copy_is_reconstructed_exactly(base, copy):
     base_text, copy_text = "".join(base), "".join(copy)

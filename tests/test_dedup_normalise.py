@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.dedup.normalise import clean_markup, fold, nfkc, normalise, strip_boilerplate
@@ -79,6 +79,7 @@ def test_signature_equals_datasketch_updated_shingle_by_shingle():
     assert np.array_equal(signature_of(hashes, params), one_by_one.hashvalues)
 
 
+@settings(deadline=None)  # no timing in tests: the machine may be busy
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
 def test_fast_nfkc_equals_unicodedata(text):
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
@@ -87,3 +88,12 @@ def test_fast_nfkc_equals_unicodedata(text):
 def test_fast_nfkc_on_full_width_and_combining_marks():
     for text in ("Ａ\u0301ｂｃ，１２３……\u3000\xa0", traditional(ESSAY)):
         assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=50))
+def test_sorted_unique_equals_numpy_unique(values):
+    from pipelines.dedup.fingerprint import sorted_unique
+
+    array = np.array(values, dtype=np.uint32)
+    assert np.array_equal(sorted_unique(array), np.unique(array))

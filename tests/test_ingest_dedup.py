@@ -56,6 +56,9 @@ def test_cli_text_and_rebuild(tmp_path):
     assert "2 after" in result.output
     with Archive(db) as archive:
         essay = next(t for t in archive.iter_texts() if t["sighting_count"] == 3)
+        assert archive.meta()["dedup_threshold"] == "0.4"
+    more = write_jsonl(tmp_path / "more.jsonl", [{"url": "https://other.example/5", "text": ESSAY}])
+    assert runner.invoke(cli, ["ingest", str(more), "--db", str(db)]).exit_code == 0  # rebuilt params kept
     result = runner.invoke(cli, ["text", str(essay["id"]), "--db", str(db), "--copies"])
     assert result.exit_code == 0, result.output
     assert "[original] https://www.jianshu.com/p/1" in result.output

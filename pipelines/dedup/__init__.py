@@ -6,9 +6,9 @@ verification of candidates (:mod:`verify`).
 
 from __future__ import annotations
 
-from pipelines.dedup.fingerprint import DedupParams, Fingerprint, content_hash, fingerprint
+from pipelines.dedup.fingerprint import DedupParams, Fingerprint, Shingled, content_hash, fingerprint, shingled
 from pipelines.dedup.normalise import normalise
-from pipelines.dedup.verify import Shingled, Similarity, Verdict, compare, shingled, verdict
+from pipelines.dedup.verify import Similarity, Verdict, compare, verdict
 
 __all__ = [
     "DedupParams",

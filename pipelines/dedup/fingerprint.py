@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import xxhash
@@ -61,9 +61,47 @@ def _prehashed(value: np.ndarray) -> np.ndarray:
     return value
 
 
+#: Shingle hashes per ``update_batch`` call.
+_CHUNK = 1024
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for a 1-d array, by sorting (several times faster for our sizes)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 @lru_cache(maxsize=8)
 def _template(num_perm: int, seed: int, scheme: str) -> MinHash:
     return MinHash(num_perm=num_perm, seed=seed, hashfunc=_prehashed, scheme=scheme)
+
+
+@dataclass(frozen=True)
+class Shingled:
+    """A text as its shingle hashes in text order, with its normalised hash."""
+
+    hashes: np.ndarray
+    tokens: int
+    content_hash: str
+
+    @cached_property
+    def unique(self) -> np.ndarray:
+        """The distinct shingle hashes, sorted."""
+        return sorted_unique(self.hashes)
+
+
+@lru_cache(maxsize=256)
+def shingled(text: str, params: DedupParams) -> Shingled:
+    """Normalise and shingle ``text``. Cached: a page's body is fingerprinted and then
+    verified, and a stored body is a candidate for many pages."""
+    normalised = normalise(text)
+    ids = token_ids(normalised)
+    return Shingled(shingle_hashes(ids, params.shingle_size), len(ids), content_hash(normalised))
 
 
 @dataclass(frozen=True)
@@ -82,7 +120,7 @@ def content_hash(normalised: str) -> str:
     return hashlib.blake2b(normalised.replace(" ", "").encode("utf-8"), digest_size=16).hexdigest()
 
 
-def signature_of(hashes: np.ndarray, params: DedupParams) -> np.ndarray:
+def signature_of(hashes: np.ndarray, params: DedupParams, *, distinct: bool = False) -> np.ndarray:
     """MinHash signature (datasketch, ``params.scheme``) of a text's shingle hashes."""
     template = _template(params.num_perm, params.seed, params.scheme)
     minhash = MinHash(
@@ -92,8 +130,11 @@ def signature_of(hashes: np.ndarray, params: DedupParams) -> np.ndarray:
         permutations=template.permutations,
         scheme=params.scheme,
     )
-    if len(hashes):
-        minhash.update_batch([np.unique(hashes)])
+    unique = hashes if distinct else sorted_unique(hashes)
+    for start in range(0, len(unique), _CHUNK):
+        # chunks keep datasketch's (n, num_perm) temporaries small: 3-4x faster than one
+        # large batch, which pays for fresh pages on every call
+        minhash.update_batch([unique[start : start + _CHUNK]])
     return minhash.hashvalues
 
 
@@ -109,10 +150,11 @@ def band_keys(hashvalues: np.ndarray, params: DedupParams, *, namespace: int = 0
 
 
 def all_band_keys(
-    hashes: np.ndarray, token_count: int, params: DedupParams
+    unique: np.ndarray, hashes: np.ndarray, token_count: int, params: DedupParams
 ) -> tuple[np.ndarray, tuple[int, ...]]:
-    """The whole-text signature, and its band keys followed by the head's band keys."""
-    hashvalues = signature_of(hashes, params)
+    """The whole-text signature (of the sorted distinct shingle hashes ``unique``), and
+    its band keys followed by those of the head (the first shingles of ``hashes``)."""
+    hashvalues = signature_of(unique, params, distinct=True)
     if token_count == 0:
         return hashvalues, ()
     head_shingles = max(1, params.head_tokens - params.shingle_size + 1)
@@ -122,12 +164,11 @@ def all_band_keys(
 
 def fingerprint(text: str, params: DedupParams) -> Fingerprint:
     """Normalise ``text``, shingle it and compute its MinHash signature and band keys."""
-    normalised = normalise(text)
-    ids = token_ids(normalised)
-    hashvalues, keys = all_band_keys(shingle_hashes(ids, params.shingle_size), len(ids), params)
+    text_shingles = shingled(text, params)
+    hashvalues, keys = all_band_keys(text_shingles.unique, text_shingles.hashes, text_shingles.tokens, params)
     return Fingerprint(
-        content_hash=content_hash(normalised),
+        content_hash=text_shingles.content_hash,
         signature=hashvalues.astype("<u4").tobytes(),
         band_keys=keys,
-        token_count=len(ids),
+        token_count=text_shingles.tokens,
     )

@@ -116,6 +116,17 @@ def _may_hold_boilerplate(line: str) -> bool:
     )
 
 
+_LINE_OPENINGS = re.compile(
+    r"(?m)^\s*(?:[\[(【〔<{▲△▼►▶]|" + _CREDIT_LABEL.pattern.removeprefix("\\s*") + "|"
+    + _LIST_HEADING.pattern.removeprefix("^\\s*") + ")"
+)
+
+
+def _may_hold_boilerplate_anywhere(text: str) -> bool:
+    """One pass over the whole text that lets a clean text skip the line loop."""
+    return bool(_BOILERPLATE_MARKERS.search(text) or "▲" in text or _LINE_OPENINGS.search(text))
+
+
 def is_boilerplate_line(line: str) -> bool:
     """True for a short attribution, ad, subscription, QR-code or caption line or
     sentence. ``line`` must already be folded (see :func:`fold`)."""
@@ -132,6 +143,8 @@ def is_boilerplate_line(line: str) -> bool:
 def strip_boilerplate(text: str) -> str:
     """Drop repost boilerplate lines, and a trailing list of short lines under a
     "related posts" heading. ``text`` must already be folded (see :func:`fold`)."""
+    if not _may_hold_boilerplate_anywhere(text):
+        return text
     lines = [line for line in text.splitlines() if line.strip()]
     for i in range(len(lines) - 1, -1, -1):
         if _LIST_HEADING.match(lines[i]) and all(len(rest) <= MAX_LIST_LINE for rest in lines[i:]):
@@ -150,17 +163,20 @@ def strip_boilerplate(text: str) -> str:
 
 
 #: The NFKC images of the compatibility characters common in Chinese text (full-width
-#: ASCII, the ideographic space, the ellipsis, no-break space). Mapping them first lets
-#: most texts pass the quick NFKC check and skip the slow full normalisation; the
-#: result is the same as NFKC of the original.
-_COMMON_COMPAT = str.maketrans(
-    {**{chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}, "\u3000": " ", "\u2026": "...", "\xa0": " "}
+#: punctuation, the ideographic space, the ellipsis, no-break space). Replacing them
+#: first lets most texts pass the quick NFKC check and skip the slow full
+#: normalisation; the result is the same as NFKC of the original.
+_COMMON_COMPAT = (
+    *((chr(ord(ch) + 0xFEE0), ch) for ch in "!\"#%&'()*+,-./:;<=>?@[]^_{|}~"),
+    ("\u3000", " "), ("\u2026", "..."), ("\xa0", " "),
 )
 
 
 def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, faster on typical Chinese text."""
-    text = text.translate(_COMMON_COMPAT)
+    for compat, plain in _COMMON_COMPAT:
+        if compat in text:
+            text = text.replace(compat, plain)
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
@@ -173,4 +189,4 @@ def fold(text: str) -> str:
 def normalise(text: str) -> str:
     """The fingerprint form of a body: folded (:func:`fold`), boilerplate lines removed,
     punctuation and whitespace collapsed to single spaces."""
-    return " ".join(_SEPARATORS.split(strip_boilerplate(fold(text)))).strip()
+    return _SEPARATORS.sub(" ", strip_boilerplate(fold(text))).strip()

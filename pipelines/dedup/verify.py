@@ -25,22 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.dedup.fingerprint import DedupParams
-from pipelines.dedup.normalise import normalise
-from pipelines.dedup.shingles import shingle_hashes, token_ids
-
-
-@dataclass(frozen=True)
-class Shingled:
-    """A text as its shingle hashes in order, ready to compare."""
-
-    hashes: np.ndarray
-    tokens: int
-    size: int
-
-    @property
-    def unique(self) -> np.ndarray:
-        return np.unique(self.hashes)
+from pipelines.dedup.fingerprint import Shingled
 
 
 @dataclass(frozen=True)
@@ -82,10 +67,13 @@ MIN_GAP_TOKENS = 12
 MIN_TOKENS = 20
 
 
-def shingled(text: str, params: DedupParams) -> Shingled:
-    """Normalise and shingle ``text`` for :func:`compare`."""
-    ids = token_ids(normalise(text))
-    return Shingled(shingle_hashes(ids, params.shingle_size), len(ids), params.shingle_size)
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_set)`` for a sorted array of distinct values."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    where = np.searchsorted(sorted_set, values)
+    where[where == len(sorted_set)] = 0
+    return sorted_set[where] == values
 
 
 def _coverage(text: Shingled, other: np.ndarray) -> tuple[float, int]:
@@ -93,7 +81,7 @@ def _coverage(text: Shingled, other: np.ndarray) -> tuple[float, int]:
     hashes), and the longest inner gap in tokens."""
     if text.tokens == 0:
         return 0.0, 0
-    found = np.isin(text.hashes, other, assume_unique=False)
+    found = _member(text.hashes, other)
     width = text.tokens - len(text.hashes) + 1  # tokens per shingle (short texts: all)
     covered = np.convolve(found.astype(np.int32), np.ones(width, dtype=np.int32))[: text.tokens] > 0
     if not covered.any():
@@ -113,7 +101,7 @@ def compare(new: Shingled, stored: Shingled) -> Similarity:
     if new.tokens == 0 or stored.tokens == 0:
         return Similarity(0.0, 0.0, 0.0, 0.0, 0, 0, new.tokens, stored.tokens)
     a, b = new.unique, stored.unique
-    shared = len(np.intersect1d(a, b, assume_unique=True))
+    shared = int(_member(a, b).sum())
     coverage_new, gap_new = _coverage(new, b)
     coverage_stored, gap_stored = _coverage(stored, a)
     return Similarity(
