@@ -58,6 +58,10 @@ class Platform:
     title: tuple[str, ...] = ()
     author: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
+    #: regex over the page source whose group 1 is the publication time (a date or Unix timestamp)
+    published_pattern: str | None = None
+    #: UTC offset of times the platform shows without one, e.g. "+08:00"
+    timezone: str | None = None
     body: tuple[str, ...] = ()
     #: blogs render their own themes: the body selectors are hints, the generic extractor reads the text
     themed: bool = False

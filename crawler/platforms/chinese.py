@@ -6,6 +6,7 @@ from crawler.platforms.base import Discovery, Platform, RecommendationBlock
 
 JIANSHU = Platform(
     name="jianshu",
+    timezone="+08:00",
     domains=("jianshu.com",),
     markers=("div.show-content", "article._2rhmJa", "section.ouvJEz", "[data-platform='jianshu']"),
     article_url=(r"^/p/[0-9a-f]+",),
@@ -35,6 +36,7 @@ JIANSHU = Platform(
 
 CSDN = Platform(
     name="csdn",
+    timezone="+08:00",
     domains=("csdn.net",),
     markers=("#content_views", "div.blog-content-box"),
     article_url=(r"/article/details/\d+",),
@@ -73,6 +75,7 @@ CSDN = Platform(
 
 CNBLOGS = Platform(
     name="cnblogs",
+    timezone="+08:00",
     domains=("cnblogs.com",),
     markers=("#cnblogs_post_body",),
     article_url=(r"/p/[\w-]+(\.html)?$",),
@@ -94,6 +97,7 @@ CNBLOGS = Platform(
 
 ZHIHU = Platform(
     name="zhihu",
+    timezone="+08:00",
     domains=("zhuanlan.zhihu.com", "zhihu.com"),
     markers=(".Post-RichText", "article.Post-Main"),
     article_url=(r"^/p/\d+",),
@@ -110,6 +114,7 @@ ZHIHU = Platform(
 
 JUEJIN = Platform(
     name="juejin",
+    timezone="+08:00",
     domains=("juejin.cn", "juejin.im"),
     markers=("#article-root", "div.article-viewer.markdown-body"),
     article_url=(r"^/post/\d+",),
@@ -126,12 +131,14 @@ JUEJIN = Platform(
 
 WECHAT = Platform(
     name="wechat",
+    timezone="+08:00",
     domains=("mp.weixin.qq.com",),
     markers=("#js_content",),
     title=("#activity-name", "h1.rich_media_title", "meta[property='og:title']", "h1"),
     author=("#js_author_name", "#js_name", ".rich_media_meta_nickname a", ".rich_media_meta_nickname",
             "meta[name='author']"),
     published=("#publish_time", "em#publish_time"),
+    published_pattern=r"var\s+ct\s*=\s*\"(\d{10})\"",
     body=("#js_content",),
     drop=(".qr_code_pc", "#js_pc_qr_code"),
     generic_recommendations=False,
@@ -139,6 +146,7 @@ WECHAT = Platform(
 
 SINA_BLOG = Platform(
     name="sinablog",
+    timezone="+08:00",
     domains=("blog.sina.com.cn",),
     markers=("#sina_keyword_ad_area2", "div.articalContent", ".articalTitle"),
     article_url=(r"^/s/blog_[0-9a-z]+\.html",),

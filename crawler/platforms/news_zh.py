@@ -6,6 +6,7 @@ from crawler.platforms.base import Platform, RecommendationBlock
 
 BAIJIAHAO = Platform(
     name="baijiahao",
+    timezone="+08:00",
     domains=("baijiahao.baidu.com", "mbd.baidu.com"),
     markers=("#left-container #article .article-content", "div.recent-article + div.related-news"),
     title=(".article-title h2", ".article-title", "h2"),
@@ -23,6 +24,7 @@ BAIJIAHAO = Platform(
 
 TOUTIAO = Platform(
     name="toutiao",
+    timezone="+08:00",
     domains=("toutiao.com", "toutiaocdn.com"),
     markers=("div.article-box .article-content", "ul.user-card-article-list"),
     article_url=(r"^/(a|i|article/)\d+",),
@@ -43,6 +45,7 @@ TOUTIAO = Platform(
 
 IFENG = Platform(
     name="ifeng",
+    timezone="+08:00",
     domains=("ifeng.com",),
     markers=("[class^='main_content-'] [class^='text-']", "[class*=' main_content-']"),
     title=("h1[class^='topic-']", "[class^='artical-'] h1", "h1"),
@@ -60,6 +63,7 @@ IFENG = Platform(
 
 THEPAPER = Platform(
     name="thepaper",
+    timezone="+08:00",
     domains=("thepaper.cn",),
     markers=("div.news_txt", "div.newscontent h1.news_title"),
     article_url=(r"^/newsDetail_forward_\d+",),
@@ -81,6 +85,7 @@ THEPAPER = Platform(
 
 PEOPLE = Platform(
     name="people",
+    timezone="+08:00",
     domains=("people.com.cn",),
     markers=("#rwb_zw", "div.box_con#rwb_zw"),
     title=(".text_title h1", "h1"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from lxml.html import Element, HtmlElement
@@ -10,6 +11,7 @@ from crawler.platforms import PLATFORMS, Platform, get_platform, platform_for_ur
 from pipelines.extract.generic import main_content
 from pipelines.extract.html import NOISE_TAGS, node_text, parse_html, sanitised_html, to_text
 from pipelines.extract.metadata import (
+    clean_author,
     clean_title,
     declared_original,
     detect_lang,
@@ -78,36 +80,46 @@ def _platform_body(root: HtmlElement, platform: Platform | None, index: PageInde
     return None
 
 
-def _published(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
-    candidates: list[str | None] = []
+def _published(
+    root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]
+) -> tuple[str | None, str | None]:
+    """``(published, updated)``: structured data first, then the platform's own markup."""
+    tz = platform.timezone if platform else None
+    published: list[str | None] = []
+    if platform and platform.published_pattern:
+        match = re.search(platform.published_pattern, index.source)
+        published.append(match.group(1) if match else None)
+    published.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
+    published.extend(str(obj.get("datePublished")) for obj in ld if obj.get("datePublished"))
     if platform:
         for selector in platform.published:
             for el in select(root, selector, index):
-                candidates.append(el.get("datetime") or el.get("content") or el.get("title") or node_text(el))
-    candidates.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
-    candidates.extend(str(obj.get("datePublished")) for obj in json_ld(root) if obj.get("datePublished"))
-    candidates.extend(root.xpath("//time/@datetime"))
-    for raw in candidates:
-        value = normalise_date(raw)
-        if value:
-            return value
-    return None
+                value = el.get("datetime") or el.get("content")
+                if not value and el.tag == "abbr":
+                    value = el.get("title")
+                published.append(value or node_text(el))
+    published.extend(root.xpath("//time/@datetime"))
+    updated = [meta_content(root, "article:modified_time", "dateModified", "og:updated_time")]
+    updated.extend(str(obj.get("dateModified")) for obj in ld if obj.get("dateModified"))
+    first = next((v for v in (normalise_date(raw, tz) for raw in published) if v), None)
+    last = next((v for v in (normalise_date(raw, tz) for raw in updated) if v), None)
+    return first, last
 
 
-def _author(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
+def _author(root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]) -> str | None:
     if platform:
-        found = first_match(root, platform.author, index=index)
+        found = clean_author(first_match(root, platform.author, index=index))
         if found:
             return found
-    for obj in json_ld(root):
+    for obj in ld:
         author = obj.get("author")
         if isinstance(author, list) and author:
             author = author[0]
         if isinstance(author, dict) and author.get("name"):
-            return str(author["name"])
+            return clean_author(str(author["name"]))
         if isinstance(author, str) and author:
-            return author
-    return meta_content(root, "author", "article:author", "dc.creator")
+            return clean_author(author)
+    return clean_author(meta_content(root, "author", "article:author", "dc.creator"))
 
 
 def _title(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
@@ -138,11 +150,12 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
         raise NoBodyFound("empty, binary or unparseable document")
     index = PageIndex.of(root, html)
     described = get_platform(platform) or detect_platform(root, url, index)
-    title = _title(root, described, index)
-    author = _author(root, described, index)
-    published = _published(root, described, index)
-    tags = _tags(root)
+    ld = json_ld(root)
     _strip_noise(root)
+    title = _title(root, described, index)
+    author = _author(root, described, index, ld)
+    published, updated = _published(root, described, index, ld)
+    tags = _tags(root)
     recommendations = cut_platform_recommendations(root, described, url, index)
     node = _platform_body(root, described, index)
     if node is not None and described is not None:
@@ -162,6 +175,7 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
         title=title,
         author=author,
         published=published,
+        updated=updated,
         body_html=sanitised_html(display) if display is not None else None,
         lang=detect_lang(root, body),
         tags=tags,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -13,6 +13,7 @@ from lxml.html import HtmlElement
 from pipelines.extract.html import node_text
 from pipelines.extract.selectors import PageIndex, select
 
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|\]\]>\s*(?://)?\s*$")
 _TITLE_SEPARATORS = re.compile(r"\s+[-|_–—·]\s+|\s*[|_]\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -83,7 +84,7 @@ def json_ld(root: HtmlElement) -> list[dict]:
     found: list[dict] = []
     for script in root.xpath('//script[@type="application/ld+json"]'):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(_CDATA.sub("", script.text or "").strip())
         except (json.JSONDecodeError, TypeError):
             continue
         stack = [data]
@@ -110,15 +111,37 @@ def clean_title(raw: str | None, site_names: tuple[str, ...] = ()) -> str | None
     return title
 
 
-def normalise_date(raw: str | None) -> str | None:
-    """An ISO 8601 date (with time and offset when known) from common page formats."""
+def _zone(offset: str | None) -> timezone | None:
+    """A fixed offset like ``+08:00`` as a tzinfo, or None."""
+    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", offset or "")
+    if not match:
+        return timezone.utc if offset == "Z" else None
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)
+
+
+def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
+    """An ISO 8601 date, with time and offset when known, from common page formats.
+
+    :param tz: the offset (``+08:00``) to assume for times given without one, when the
+        platform's time zone is known
+    """
     if not raw:
         return None
     raw = raw.strip()
+    if re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # a Unix timestamp, in seconds or milliseconds
+        return datetime.fromtimestamp(int(raw[:10]), _zone(tz) or timezone.utc).isoformat()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        return raw
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        pass
+        value = None
+    if value is not None:
+        if value.tzinfo is None and _zone(tz):
+            value = value.replace(tzinfo=_zone(tz))
+        return value.isoformat()
     match = _DATE.search(raw)
     if not match:
         return None
@@ -127,10 +150,23 @@ def normalise_date(raw: str | None) -> str | None:
         value = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
     except ValueError:
         return None
-    text = value.isoformat() if hour else value.date().isoformat()
-    if hour and zone:
-        text += "+00:00" if zone == "Z" else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
-    return text
+    if not hour:
+        return value.date().isoformat()
+    zone_info = _zone(zone) or _zone(tz)
+    return (value.replace(tzinfo=zone_info) if zone_info else value).isoformat()
+
+
+_FOLLOW_WORDS = re.compile(r"\s*(?:\+\s*)?(?:已关注|关注|Follow(?:ing)?|Subscribe)\s*$", re.IGNORECASE)
+
+
+def clean_author(raw: str | None) -> str | None:
+    """A display name: no trailing follow button text, not a bare number, not a sentence."""
+    if not raw:
+        return None
+    name = _FOLLOW_WORDS.sub("", " ".join(raw.split())).strip(" ·|,:：")
+    if not name or name.isdigit() or len(name) > 80:
+        return None
+    return name
 
 
 def detect_lang(root: HtmlElement, text: str) -> str | None:
