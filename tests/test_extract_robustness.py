@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.extract import Extraction, NoBodyFound, extract_article
@@ -89,6 +89,7 @@ def markup(draw: st.DrawFn) -> str:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(html=markup(), url=st.sampled_from([None, "https://www.jianshu.com/p/1", "https://example.com/a", "::bad"]))
+@example(html="<pre><SPAN>推荐阅读", url=None)  # a code block in the library's output tree
 def test_random_markup_never_crashes(html: str, url: str | None) -> None:
     try:
         result = extract_article(html, url=url)

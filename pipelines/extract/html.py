@@ -64,7 +64,7 @@ def to_text(node: HtmlElement) -> str:
         if tag in NOISE_TAGS:
             pass
         elif tag == "pre":
-            code.append(el.text_content().strip("\n"))
+            code.append("".join(el.itertext()).strip("\n"))
             parts.append(f"\n\n\x00{len(code) - 1}\x00\n\n")
         else:
             block = tag in BLOCK_TAGS
