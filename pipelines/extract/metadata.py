@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -133,7 +133,10 @@ def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
     if re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # a Unix timestamp, in seconds or milliseconds
         return datetime.fromtimestamp(int(raw[:10]), _zone(tz) or timezone.utc).isoformat()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        return raw
+        try:
+            return date.fromisoformat(raw).isoformat()
+        except ValueError:
+            return None
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
