@@ -19,8 +19,18 @@ PARAGRAPHS = "".join(
 
 @pytest.mark.parametrize(
     ("text", "count"),
-    [("阅读 206,378", 206378), ("1.2万", 12000), ("3.4k", 3400), ("12 likes", 12), ("评论 0", 0),
-     ("2.5亿", 250_000_000), ("1,234 reads", 1234), ("no number", None), (None, None), ("赞 481", 481)],
+    [
+        ("阅读 206,378", 206378),
+        ("1.2万", 12000),
+        ("3.4k", 3400),
+        ("12 likes", 12),
+        ("评论 0", 0),
+        ("2.5亿", 250_000_000),
+        ("1,234 reads", 1234),
+        ("no number", None),
+        (None, None),
+        ("赞 481", 481),
+    ],
 )
 def test_parse_count(text: str | None, count: int | None) -> None:
     assert parse_count(text) == count
@@ -28,14 +38,17 @@ def test_parse_count(text: str | None, count: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "tz", "iso"),
-    [("2016.05.18 16:03", "+08:00", "2016-05-18T16:03:00+08:00"),
-     ("2019年06月15日08:18", "+08:00", "2019-06-15T08:18:00+08:00"),
-     ("2020-09-26T11:08:40.000Z", None, "2020-09-26T11:08:40+00:00"),
-     ("2023-03-28T18:04:00-04:00", "+08:00", "2023-03-28T18:04:00-04:00"),
-     ("1581418070", "+08:00", "2020-02-11T18:47:50+08:00"),
-     ("2017-05-03", None, "2017-05-03"),
-     ("(2014-04-20 21:35:08)", None, "2014-04-20T21:35:08"),
-     ("yesterday", None, None), ("2019-13-45", None, None)],
+    [
+        ("2016.05.18 16:03", "+08:00", "2016-05-18T16:03:00+08:00"),
+        ("2019年06月15日08:18", "+08:00", "2019-06-15T08:18:00+08:00"),
+        ("2020-09-26T11:08:40.000Z", None, "2020-09-26T11:08:40+00:00"),
+        ("2023-03-28T18:04:00-04:00", "+08:00", "2023-03-28T18:04:00-04:00"),
+        ("1581418070", "+08:00", "2020-02-11T18:47:50+08:00"),
+        ("2017-05-03", None, "2017-05-03"),
+        ("(2014-04-20 21:35:08)", None, "2014-04-20T21:35:08"),
+        ("yesterday", None, None),
+        ("2019-13-45", None, None),
+    ],
 )
 def test_normalise_date(raw: str, tz: str | None, iso: str | None) -> None:
     assert normalise_date(raw, tz) == iso
@@ -43,8 +56,13 @@ def test_normalise_date(raw: str, tz: str | None, iso: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "name"),
-    [("GameForce 关注", "GameForce"), ("  Ana Moreira · ", "Ana Moreira"), ("104363", None),
-     ("Radzion Follow", "Radzion"), ("", None)],
+    [
+        ("GameForce 关注", "GameForce"),
+        ("  Ana Moreira · ", "Ana Moreira"),
+        ("104363", None),
+        ("Radzion Follow", "Radzion"),
+        ("", None),
+    ],
 )
 def test_clean_author(raw: str, name: str | None) -> None:
     assert clean_author(raw) == name
@@ -52,9 +70,11 @@ def test_clean_author(raw: str, name: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("snippet", "original"),
-    [("本文转载自：https://blog.example.cn/post/42 ，感谢作者。", "https://blog.example.cn/post/42"),
-     ("原文链接：http://www.example.com/a.html", "http://www.example.com/a.html"),
-     ("Originally published at https://radzion.com/blog/guitar.", "https://radzion.com/blog/guitar")],
+    [
+        ("本文转载自：https://blog.example.cn/post/42 ，感谢作者。", "https://blog.example.cn/post/42"),
+        ("原文链接：http://www.example.com/a.html", "http://www.example.com/a.html"),
+        ("Originally published at https://radzion.com/blog/guitar.", "https://radzion.com/blog/guitar"),
+    ],
 )
 def test_declared_original_in_text(snippet: str, original: str) -> None:
     html = f"<html><body><article>{PARAGRAPHS}<p>{snippet}</p></article></body></html>"
@@ -62,10 +82,13 @@ def test_declared_original_in_text(snippet: str, original: str) -> None:
 
 
 def test_declared_original_from_canonical_elsewhere() -> None:
-    html = ("<html><head><link rel='canonical' href='https://origin.example.com/post'></head>"
-            f"<body><article>{PARAGRAPHS}</article></body></html>")
+    html = (
+        "<html><head><link rel='canonical' href='https://origin.example.com/post'></head>"
+        f"<body><article>{PARAGRAPHS}</article></body></html>"
+    )
     assert extract_article(html, url="https://mirror.example.net/post").declared_original == (
-        "https://origin.example.com/post")
+        "https://origin.example.com/post"
+    )
     same = html.replace("https://origin.example.com/post", "https://mirror.example.net/post")
     assert extract_article(same, url="https://mirror.example.net/post").declared_original is None
 
@@ -78,21 +101,38 @@ def test_sanitised_html_keeps_images_only() -> None:
         "<link rel='stylesheet' href='https://css.example/a.css'></div>"
     )
     clean = sanitised_html(root.find(".//div"))
-    for bad in ("onclick", "style=", "javascript:", "<script", "<iframe", "onerror", "<video", "<link", "css.example"):
+    for bad in (
+        "onclick",
+        "style=",
+        "javascript:",
+        "<script",
+        "<iframe",
+        "onerror",
+        "<video",
+        "<link",
+        "css.example",
+    ):
         assert bad not in clean
     assert "https://img.example/a.png" in clean
     assert 'href="https://ok.example/"' in clean
 
 
 def test_to_text_puts_blocks_on_their_own_lines() -> None:
-    root = parse_html("<div><h2>Title</h2><p>One <b>bold</b> line.</p><ul><li>first</li><li>second</li></ul>"
-                      "<pre>  indented\n    more</pre><p>a<br>b</p></div>")
-    assert to_text(root.find(".//div")) == "Title\n\nOne bold line.\n\nfirst\n\nsecond\n\n  indented\n    more\n\na\nb"
+    root = parse_html(
+        "<div><h2>Title</h2><p>One <b>bold</b> line.</p><ul><li>first</li><li>second</li></ul>"
+        "<pre>  indented\n    more</pre><p>a<br>b</p></div>"
+    )
+    assert (
+        to_text(root.find(".//div"))
+        == "Title\n\nOne bold line.\n\nfirst\n\nsecond\n\n  indented\n    more\n\na\nb"
+    )
 
 
 def test_selector_prefilter() -> None:
-    root = parse_html("<html><head><meta name='generator' content='WordPress 6.4'></head>"
-                      "<body><div class='entry-content' id='main'><p>x</p></div></body></html>")
+    root = parse_html(
+        "<html><head><meta name='generator' content='WordPress 6.4'></head>"
+        "<body><div class='entry-content' id='main'><p>x</p></div></body></html>"
+    )
     index = PageIndex.of(root, "<div class='entry-content' id='main'> content='WordPress 6.4'")
     assert may_match(".entry-content", index)
     assert may_match("#main p", index)
@@ -105,16 +145,22 @@ def test_selector_prefilter() -> None:
 
 
 def test_self_hosted_wordpress_found_by_generator() -> None:
-    root = parse_html("<html><head><meta name='generator' content='WordPress 6.4.2'></head><body></body></html>")
+    root = parse_html(
+        "<html><head><meta name='generator' content='WordPress 6.4.2'></head><body></body></html>"
+    )
     platform = detect_platform(root, "https://blog.example.org/2024/01/post/")
-    assert platform is not None and platform.name == "wordpress"
+    assert platform is not None
+    assert platform.name == "wordpress"
 
 
 def test_medium_custom_domain_found_by_markup() -> None:
-    root = parse_html("<html><head><meta property='al:android:package' content='com.medium.reader'></head>"
-                      "<body><article><section><p>x</p></section></article></body></html>")
+    root = parse_html(
+        "<html><head><meta property='al:android:package' content='com.medium.reader'></head>"
+        "<body><article><section><p>x</p></section></article></body></html>"
+    )
     platform = detect_platform(root, "https://wtfeconomy.com/some-story-e52ab9515573")
-    assert platform is not None and platform.name == "medium"
+    assert platform is not None
+    assert platform.name == "medium"
 
 
 def test_unknown_site_has_no_platform() -> None:
@@ -124,16 +170,27 @@ def test_unknown_site_has_no_platform() -> None:
 
 @pytest.mark.parametrize(
     ("heading", "block"),
-    [("<h2>Related posts</h2>", "Related posts"), ("<h3>You might also like</h3>", "You might also like"),
-     ("<div class='hd'><span>相关推荐</span></div>", "相关推荐"), ("<h4>热门文章：</h4>", "热门文章"),
-     ("<h3>More from <a href='/u/ana'>Ana</a></h3>", "More from Ana")],
+    [
+        ("<h2>Related posts</h2>", "Related posts"),
+        ("<h3>You might also like</h3>", "You might also like"),
+        ("<div class='hd'><span>相关推荐</span></div>", "相关推荐"),
+        ("<h4>热门文章：</h4>", "热门文章"),
+        ("<h3>More from <a href='/u/ana'>Ana</a></h3>", "More from Ana"),
+    ],
 )
 def test_generic_recommendation_blocks(heading: str, block: str) -> None:
-    items = "".join(f"<li><a href='/posts/{i}'>Another story worth reading number {i}</a></li>" for i in range(4))
-    html = (f"<html><body><nav><a href='/'>Home</a><a href='/about'>About</a></nav><article>{PARAGRAPHS}</article>"
-            f"<aside><div class='widget'>{heading}<ul>{items}</ul></div></aside></body></html>")
+    items = "".join(
+        f"<li><a href='/posts/{i}'>Another story worth reading number {i}</a></li>" for i in range(4)
+    )
+    html = (
+        "<html><body><nav><a href='/'>Home</a><a href='/about'>About</a></nav>"
+        f"<article>{PARAGRAPHS}</article>"
+        f"<aside><div class='widget'>{heading}<ul>{items}</ul></div></aside></body></html>"
+    )
     result = extract_article(html, url="https://blog.example.com/posts/9")
-    assert [r.title for r in result.recommendations] == [f"Another story worth reading number {i}" for i in range(4)]
+    assert [r.title for r in result.recommendations] == [
+        f"Another story worth reading number {i}" for i in range(4)
+    ]
     assert {r.block for r in result.recommendations} == {block}
     assert result.recommendations[2].url == "https://blog.example.com/posts/2"
     assert [r.position for r in result.recommendations] == [0, 1, 2, 3]
@@ -143,15 +200,20 @@ def test_generic_recommendation_blocks(heading: str, block: str) -> None:
 
 def test_link_lists_without_a_recommendation_heading_are_not_records() -> None:
     items = "".join(f"<li><a href='/c/{i}'>Category {i}</a></li>" for i in range(6))
-    html = f"<html><body><div class='menu'><h3>Categories</h3><ul>{items}</ul></div><article>{PARAGRAPHS}</article>"
+    html = (
+        f"<html><body><div class='menu'><h3>Categories</h3><ul>{items}</ul></div>"
+        f"<article>{PARAGRAPHS}</article>"
+    )
     assert extract_article(html).recommendations == ()
 
 
 def test_author_links_inside_the_body_stay_in_the_body() -> None:
-    html = ("<html><head><meta property='og:url' content='https://mp.weixin.qq.com/s/abc'></head><body>"
-            "<h1 id='activity-name'>Title here</h1><div id='js_content'>"
-            f"{PARAGRAPHS}<p><strong>相关文章</strong></p><p><a href='https://mp.weixin.qq.com/s/x'>一篇旧文章的标题</a></p>"
-            "<p><a href='https://mp.weixin.qq.com/s/y'>另一篇旧文章的标题</a></p></div></body></html>")
+    html = (
+        "<html><head><meta property='og:url' content='https://mp.weixin.qq.com/s/abc'></head><body>"
+        "<h1 id='activity-name'>Title here</h1><div id='js_content'>"
+        f"{PARAGRAPHS}<p><strong>相关文章</strong></p><p><a href='https://mp.weixin.qq.com/s/x'>一篇旧文章的标题</a></p>"
+        "<p><a href='https://mp.weixin.qq.com/s/y'>另一篇旧文章的标题</a></p></div></body></html>"
+    )
     result = extract_article(html, url="https://mp.weixin.qq.com/s/abc")
     assert result.platform == "wechat"
     assert "一篇旧文章的标题" in result.body

@@ -41,8 +41,12 @@ CSDN = Platform(
     markers=("#content_views", "div.blog-content-box"),
     article_url=(r"/article/details/\d+",),
     title=("h1#articleContentId", "h1.title-article", "h1"),
-    author=(".follow-nickName", "a.follow-nickName", ".profile-intro-name-boxTop a span.name",
-            ".profile-name"),
+    author=(
+        ".follow-nickName",
+        "a.follow-nickName",
+        ".profile-intro-name-boxTop a span.name",
+        ".profile-name",
+    ),
     published=("span.time", ".article-info-box .time"),
     body=("#content_views", "article.baidu_pl"),
     drop=(".hide-article-box", ".article-copyright", ".csdn-ad"),
@@ -57,16 +61,27 @@ CSDN = Platform(
             exclude=".tag, .read, img",
         ),
         RecommendationBlock(
-            container="#asideHotArticle", heading="热门文章", heading_selector=".aside-title",
-            item="li", title="a", exclude=".read, img",
+            container="#asideHotArticle",
+            heading="热门文章",
+            heading_selector=".aside-title",
+            item="li",
+            title="a",
+            exclude=".read, img",
         ),
         RecommendationBlock(
-            container="#asideArchive, #asideNewArticle", heading="最新文章", heading_selector=".aside-title",
-            item="li", title="a", exclude=".read, img",
+            container="#asideArchive, #asideNewArticle",
+            heading="最新文章",
+            heading_selector=".aside-title",
+            item="li",
+            title="a",
+            exclude=".read, img",
         ),
         RecommendationBlock(
             container="#recommend-right .article-previous, #recommend-right #article",
-            heading="热门文章", item="dd, li", title="a", exclude=".read, img",
+            heading="热门文章",
+            item="dd, li",
+            title="a",
+            exclude=".read, img",
         ),
     ),
     generic_recommendations=False,
@@ -87,9 +102,15 @@ CNBLOGS = Platform(
     recommendations=(
         RecommendationBlock(container="#under_post_card1", heading="编辑推荐", item="a", title=""),
         RecommendationBlock(container="#under_post_card2", heading="阅读排行", item="a", title=""),
-        RecommendationBlock(container="#TopViewPostsBlock", heading="阅读排行榜", item="li", title="a", strip_rank=True),
-        RecommendationBlock(container="#TopFeedbackPostsBlock", heading="评论排行榜", item="li", title="a", strip_rank=True),
-        RecommendationBlock(container="#TopDiggPostsBlock", heading="推荐排行榜", item="li", title="a", strip_rank=True),
+        RecommendationBlock(
+            container="#TopViewPostsBlock", heading="阅读排行榜", item="li", title="a", strip_rank=True
+        ),
+        RecommendationBlock(
+            container="#TopFeedbackPostsBlock", heading="评论排行榜", item="li", title="a", strip_rank=True
+        ),
+        RecommendationBlock(
+            container="#TopDiggPostsBlock", heading="推荐排行榜", item="li", title="a", strip_rank=True
+        ),
     ),
     generic_recommendations=False,
     discovery=Discovery(feeds=("{user}/rss",), listing_pages=("{user}/",)),
@@ -106,8 +127,12 @@ ZHIHU = Platform(
     published=(".ContentItem-time", "meta[itemprop='datePublished']"),
     body=(".Post-RichText", ".RichText.ztext"),
     recommendations=(
-        RecommendationBlock(container=".Recommendations-Main, .PostIndex-Recommendations",
-                            heading="推荐阅读", item=".PagingList-item, li, a", title=".PostItem-title, h2, a"),
+        RecommendationBlock(
+            container=".Recommendations-Main, .PostIndex-Recommendations",
+            heading="推荐阅读",
+            item=".PagingList-item, li, a",
+            title=".PostItem-title, h2, a",
+        ),
     ),
     generic_recommendations=False,
 )
@@ -123,8 +148,12 @@ JUEJIN = Platform(
     published=("time[datetime]", ".meta-box time"),
     body=("#article-root .article-viewer", "#article-root", ".article-content"),
     recommendations=(
-        RecommendationBlock(container=".recommended-area, .related-entry-sidebar-block, .entry-list.recommended",
-                            heading="相关推荐", item=".entry, li, .item", title=".title, a.title, a"),
+        RecommendationBlock(
+            container=".recommended-area, .related-entry-sidebar-block, .entry-list.recommended",
+            heading="相关推荐",
+            item=".entry, li, .item",
+            title=".title, a.title, a",
+        ),
     ),
     generic_recommendations=False,
 )
@@ -135,8 +164,13 @@ WECHAT = Platform(
     domains=("mp.weixin.qq.com",),
     markers=("#js_content",),
     title=("#activity-name", "h1.rich_media_title", "meta[property='og:title']", "h1"),
-    author=("#js_author_name", "#js_name", ".rich_media_meta_nickname a", ".rich_media_meta_nickname",
-            "meta[name='author']"),
+    author=(
+        "#js_author_name",
+        "#js_name",
+        ".rich_media_meta_nickname a",
+        ".rich_media_meta_nickname",
+        "meta[name='author']",
+    ),
     published=("#publish_time", "em#publish_time"),
     published_pattern=r"var\s+ct\s*=\s*\"(\d{10})\"",
     body=("#js_content",),
@@ -156,8 +190,13 @@ SINA_BLOG = Platform(
     body=("div.articalContent", "#sina_keyword_ad_area2"),
     drop=(".shareUp", ".articalInfo"),
     recommendations=(
-        RecommendationBlock(container=".relatedArticle, #module_5, .blog_rel", heading="相关博文",
-                            heading_selector=".title, h3", item="li", title="a"),
+        RecommendationBlock(
+            container=".relatedArticle, #module_5, .blog_rel",
+            heading="相关博文",
+            heading_selector=".title, h3",
+            item="li",
+            title="a",
+        ),
     ),
     discovery=Discovery(listing_pages=("s/articlelist_{user}_0_1.html",)),
 )

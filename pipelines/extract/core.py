@@ -21,12 +21,11 @@ from pipelines.extract.metadata import (
     normalise_date,
 )
 from pipelines.extract.model import Extraction, NoBodyFound
-from pipelines.extract.selectors import PageIndex, select
 from pipelines.extract.recommendations import cut_generic_recommendations, cut_platform_recommendations
+from pipelines.extract.selectors import PageIndex, select
 
 #: A body shorter than this (in characters) is not an article.
 MIN_BODY_CHARS = 20
-
 
 
 def detect_platform(root: HtmlElement, url: str | None, index: PageIndex | None = None) -> Platform | None:

@@ -8,6 +8,7 @@ readability-style score picks the element holding most paragraph text with few l
 from __future__ import annotations
 
 import re
+
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -38,8 +39,13 @@ def main_content(root: HtmlElement, url: str | None) -> tuple[str, HtmlElement |
     if trafilatura is not None and _COUNT_ELEMENTS(root) <= MAX_LIBRARY_ELEMENTS:
         try:
             document = trafilatura.bare_extraction(
-                root, url=url, fast=True, include_comments=False, with_metadata=False,
-                include_tables=True, deduplicate=False,
+                root,
+                url=url,
+                fast=True,
+                include_comments=False,
+                with_metadata=False,
+                include_tables=True,
+                deduplicate=False,
             )
         except Exception:  # noqa: BLE001 - a library failure falls back to the own scorer
             document = None

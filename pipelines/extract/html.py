@@ -11,11 +11,54 @@ from lxml.html import HtmlElement
 MAX_HTML_CHARS = 8_000_000
 
 #: Elements that never hold article text.
-NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas",
-              "button", "select", "input", "textarea", "object", "embed")
+NOISE_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "object",
+    "embed",
+)
 
 BLOCK_TAGS = frozenset(
-    ["p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "pre", "blockquote", "table", "tr", "br", "hr", "figure", "figcaption", "header", "footer", "aside", "nav", "dl", "dt", "dd", "main"]
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "pre",
+        "blockquote",
+        "table",
+        "tr",
+        "br",
+        "hr",
+        "figure",
+        "figcaption",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "dl",
+        "dt",
+        "dd",
+        "main",
+    ]
 )
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
@@ -100,10 +143,55 @@ _CODE_MARK = re.compile("\x00(\\d+)\x00")
 
 
 _ALLOWED_TAGS = frozenset(
-    ["p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "pre", "code", "blockquote", "em", "strong", "b", "i", "u", "s", "a", "img", "figure", "figcaption", "table", "thead", "tbody", "tr", "td", "th", "hr", "sup", "sub", "span", "div", "section", "article", "dl", "dt", "dd"]
+    [
+        "p",
+        "br",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "pre",
+        "code",
+        "blockquote",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "s",
+        "a",
+        "img",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "hr",
+        "sup",
+        "sub",
+        "span",
+        "div",
+        "section",
+        "article",
+        "dl",
+        "dt",
+        "dd",
+    ]
 )
-_ALLOWED_ATTRS = {"a": ("href", "title"), "img": ("src", "alt", "title", "width", "height"),
-                  "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan")}
+_ALLOWED_ATTRS = {
+    "a": ("href", "title"),
+    "img": ("src", "alt", "title", "width", "height"),
+    "td": ("colspan", "rowspan"),
+    "th": ("colspan", "rowspan"),
+}
 
 
 def sanitised_html(node: HtmlElement) -> str:

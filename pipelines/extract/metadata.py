@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 import re
-from datetime import date, datetime, timedelta, timezone
+import threading
+from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -24,7 +24,8 @@ _DATE = re.compile(
 )
 _ORIGINAL_MARKERS = re.compile(
     r"(?:原文链接|原文地址|本文转载自|转载自|文章来源|原文出处|来源|出处|Originally published at|"
-    r"Originally posted (?:at|on)|This (?:post|article) (?:was )?(?:originally )?(?:published|appeared) (?:at|on)|"
+    r"Originally posted (?:at|on)|"
+    r"This (?:post|article) (?:was )?(?:originally )?(?:published|appeared) (?:at|on)|"
     r"Source)\s*[:：]?\s*(https?://[^\s<>\"'，。)）]+)",
     re.IGNORECASE,
 )
@@ -115,7 +116,7 @@ def _zone(offset: str | None) -> timezone | None:
     """A fixed offset like ``+08:00`` as a tzinfo, or None."""
     match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", offset or "")
     if not match:
-        return timezone.utc if offset == "Z" else None
+        return UTC if offset == "Z" else None
     sign, hours, minutes = match.groups()
     delta = timedelta(hours=int(hours), minutes=int(minutes))
     return timezone(-delta if sign == "-" else delta)
@@ -131,7 +132,7 @@ def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
         return None
     raw = raw.strip()
     if re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # a Unix timestamp, in seconds or milliseconds
-        return datetime.fromtimestamp(int(raw[:10]), _zone(tz) or timezone.utc).isoformat()
+        return datetime.fromtimestamp(int(raw[:10]), _zone(tz) or UTC).isoformat()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         try:
             return date.fromisoformat(raw).isoformat()

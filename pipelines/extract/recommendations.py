@@ -24,7 +24,8 @@ RECOMMENDATION_HEADINGS = re.compile(
     r"热门阅读|热文推荐|热点推荐|热点排行|阅读排行|阅读排行榜|猜你喜欢|为您推荐|为你推荐|延伸阅读|精彩推荐|"
     r"编辑推荐|最新文章|作者最新文章|更多精彩|更多文章|精选文章|大家都在看|你可能感兴趣的文章|"
     r"related(?: posts?| articles?| stories| reading| content)?|you (?:might|may) also (?:like|enjoy)|"
-    r"recommended(?: for you| reading| stories| posts| articles)?|more from\b.{0,60}|more (?:stories|posts|articles)"
+    r"recommended(?: for you| reading| stories| posts| articles)?|more from\b.{0,60}|"
+    r"more (?:stories|posts|articles)"
     r"(?: from\b.{0,60})?|read (?:more|next)|popular (?:posts?|articles|stories)|trending(?: posts| now)?|"
     r"further reading|similar (?:posts|articles)|keep reading|up next|what to read next)\s*[:：]?\s*$",
     re.IGNORECASE,
@@ -43,9 +44,36 @@ _MAX_BLOCK_LINKS = 80
 _MIN_LINK_SHARE = 0.3
 _MAX_BLOCK_CHARS = 6000
 #: Words one of which every heading above contains: only text nodes holding one are looked at.
-_HINTS = ("推荐", "相关", "热门", "猜你", "为您", "为你", "延伸", "精彩", "排行", "最新", "更多", "大家都在看",
-          "感兴趣", "精选", "related", "recommend", "also like", "also enjoy", "more ", "popular", "trending",
-          "further reading", "similar", "keep reading", "up next", "read next", "what to read", "read more")
+_HINTS = (
+    "推荐",
+    "相关",
+    "热门",
+    "猜你",
+    "为您",
+    "为你",
+    "延伸",
+    "精彩",
+    "排行",
+    "最新",
+    "更多",
+    "大家都在看",
+    "感兴趣",
+    "精选",
+    "related",
+    "recommend",
+    "also like",
+    "also enjoy",
+    "more ",
+    "popular",
+    "trending",
+    "further reading",
+    "similar",
+    "keep reading",
+    "up next",
+    "read next",
+    "what to read",
+    "read more",
+)
 
 
 _HINTED = re.compile("|".join(re.escape(h) for h in _HINTS))
@@ -61,7 +89,8 @@ def _hinted_elements(root: HtmlElement) -> list[HtmlElement]:
     Strings are scanned first (cheap); elements are looked up only for the few that match.
     """
     values = dict.fromkeys(
-        t for t in _SHORT_TEXTS(root)
+        t
+        for t in _SHORT_TEXTS(root)
         if _HINTED.search(t.lower()) and RECOMMENDATION_HEADINGS.match(" ".join(t.split()))
     )
     found: dict[HtmlElement, None] = {}
@@ -250,9 +279,13 @@ def _linked(el: HtmlElement, block: HtmlElement) -> bool:
 
 def _titles(block: HtmlElement, heading: HtmlElement) -> list[tuple[str, HtmlElement]]:
     """``(title, element)`` of each item: headed cards when the block has them, else its links."""
-    heads = [h for h in block.iter(*HEADING_TAGS)
-             if not _inside(h, heading) and not _inside(heading, h)
-             and (h.find(".//a[@href]") is not None or _linked(h, block))]
+    heads = [
+        h
+        for h in block.iter(*HEADING_TAGS)
+        if not _inside(h, heading)
+        and not _inside(heading, h)
+        and (h.find(".//a[@href]") is not None or _linked(h, block))
+    ]
     if len(heads) >= 2:
         return [(node_text(h), h) for h in heads if node_text(h)]
     found: list[tuple[str, HtmlElement]] = []
