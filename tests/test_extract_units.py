@@ -8,7 +8,7 @@ import pytest
 from pipelines.extract import NoBodyFound, detect_platform, extract_article
 from pipelines.extract.html import parse_html, sanitised_html, to_text
 from pipelines.extract.metadata import clean_author, normalise_date
-from pipelines.extract.numbers import parse_count
+from pipelines.extract.numbers import labelled_counts, parse_count
 from pipelines.extract.selectors import PageIndex, may_match, select
 
 PARAGRAPHS = "".join(
@@ -34,6 +34,31 @@ PARAGRAPHS = "".join(
 )
 def test_parse_count(text: str | None, count: int | None) -> None:
     assert parse_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "reads", "comments", "likes"),
+    [
+        ("阅读 206,378 评论 6 赞 481", 206378, 6, 481),
+        ("1.2万阅读 · 35评论", 12000, 35, None),
+        ("12 likes 3 comments 1,024 views", 1024, 3, 12),
+        ("1.1K claps · 12 responses", None, 12, 1100),
+        ("5 min read", None, None, None),
+    ],
+)
+def test_labelled_counts(text: str, reads: int | None, comments: int | None, likes: int | None) -> None:
+    assert labelled_counts(text) == {"reads": reads, "comments": comments, "likes": likes}
+
+
+def test_generic_block_items_carry_their_counts() -> None:
+    cards = "".join(
+        f"<div class='card'><a href='/p/{i}'>A story from the sidebar, number {i}</a>"
+        f"<span>{i + 1}.{i}k views</span><span>{i} comments</span></div>"
+        for i in range(3)
+    )
+    html = f"<html><body><article>{PARAGRAPHS}</article><aside><h3>Popular posts</h3>{cards}</aside></body>"
+    records = extract_article(html).recommendations
+    assert [(r.reads, r.comments) for r in records] == [(1000, 0), (2100, 1), (3200, 2)]
 
 
 @pytest.mark.parametrize(

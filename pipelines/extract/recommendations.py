@@ -15,7 +15,7 @@ from lxml.html import HtmlElement
 from crawler.platforms.base import Platform, RecommendationBlock
 from pipelines.extract.html import HEADING_TAGS, node_text
 from pipelines.extract.model import Recommendation
-from pipelines.extract.numbers import parse_count
+from pipelines.extract.numbers import labelled_counts, parse_count
 from pipelines.extract.selectors import PageIndex, select
 
 #: Headings that introduce a block of recommended or related articles.
@@ -299,6 +299,24 @@ def _titles(block: HtmlElement, heading: HtmlElement) -> list[tuple[str, HtmlEle
     return found
 
 
+def _cards(titles: list[HtmlElement], block: HtmlElement) -> list[HtmlElement]:
+    """For each title element, the largest element inside ``block`` that holds no other title
+    (the item's card, where its counts are shown)."""
+    chains = []
+    for el in titles:
+        chain = [el]
+        for anc in el.iterancestors():
+            if anc is block:
+                break
+            chain.append(anc)
+        chains.append(chain)
+    shared: dict[HtmlElement, int] = {}
+    for chain in chains:
+        for anc in chain:
+            shared[anc] = shared.get(anc, 0) + 1
+    return [next((a for a in reversed(chain) if shared[a] == 1), chain[0]) for chain in chains]
+
+
 def cut_generic_recommendations(
     root: HtmlElement, base_url: str | None, start: int, keep: HtmlElement | None = None
 ) -> list[Recommendation]:
@@ -326,13 +344,20 @@ def cut_generic_recommendations(
         if block is None:
             continue
         label = text.rstrip(":：").strip()
-        for title, el in _titles(block, heading):
+        titles = _titles(block, heading)
+        cards = _cards([el for _, el in titles], block)
+        for (title, el), card in zip(titles, cards, strict=True):
+            rest = node_text(card).replace(title, " ", 1) if card is not el else ""
+            counts = labelled_counts(rest)
             records.append(
                 Recommendation(
                     title=title,
                     url=_link_of(el, block, None, base_url),
                     block=label,
                     position=start + len(records),
+                    reads=counts["reads"],
+                    comments=counts["comments"],
+                    likes=counts["likes"],
                 )
             )
         block.drop_tree()
