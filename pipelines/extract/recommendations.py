@@ -347,7 +347,7 @@ def cut_generic_recommendations(
         titles = _titles(block, heading)
         cards = _cards([el for _, el in titles], block)
         for (title, el), card in zip(titles, cards, strict=True):
-            rest = node_text(card).replace(title, " ", 1) if card is not el else ""
+            rest = " ".join(card.itertext()).replace(title, " ", 1) if card is not el else ""
             counts = labelled_counts(rest)
             records.append(
                 Recommendation(
