@@ -104,9 +104,10 @@ def _hinted_elements(root: HtmlElement) -> list[HtmlElement]:
     return sorted(found, key=lambda el: el.sourceline or 0)
 
 
-def text_without(node: HtmlElement, excluded: set[HtmlElement]) -> str:
-    """The text of ``node`` leaving out the subtrees in ``excluded``, whitespace collapsed."""
-    if not excluded:
+def text_without(node: HtmlElement, excluded: set[HtmlElement], sep: str = "") -> str:
+    """The text of ``node`` leaving out the subtrees in ``excluded``, whitespace collapsed;
+    ``sep`` goes between the texts of different elements."""
+    if not excluded and not sep:
         return node_text(node)
     parts: list[str] = []
 
@@ -120,7 +121,7 @@ def text_without(node: HtmlElement, excluded: set[HtmlElement]) -> str:
                 parts.append(child.tail)
 
     walk(node)
-    return " ".join("".join(parts).split())
+    return " ".join(sep.join(parts).split())
 
 
 _RANK = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*(?=\S)")
@@ -347,7 +348,7 @@ def cut_generic_recommendations(
         titles = _titles(block, heading)
         cards = _cards([el for _, el in titles], block)
         for (title, el), card in zip(titles, cards, strict=True):
-            rest = " ".join(card.itertext()).replace(title, " ", 1) if card is not el else ""
+            rest = text_without(card, {el}, sep=" ") if card is not el else ""
             counts = labelled_counts(rest)
             records.append(
                 Recommendation(
