@@ -250,3 +250,25 @@ def test_platform_argument_overrides_detection() -> None:
     assert extract_article(html, platform="jianshu").platform == "jianshu"
     with pytest.raises(NoBodyFound):
         extract_article("<html><body><p>short</p></body></html>", platform="csdn")
+
+
+@pytest.mark.parametrize(
+    ("body", "lang"),
+    [
+        ("这是一段中文的正文内容，" * 5 + "def main(): return run(args, options, settings)" * 3, "zh"),
+        ("The quick brown fox jumps over the lazy dog and it is in the garden with you. " * 3, "en"),
+        ("Der Hund ist nicht mit der Katze auf dem Sofa und die Kinder sind für sich. " * 3, "de"),
+        ("これは日本語の文章です。文字コードを正しく判定できるかを確かめます。" * 3, "ja"),
+    ],
+)
+def test_language_of_the_body(body: str, lang: str) -> None:
+    html = f"<html lang='fr'><body><article><p>{body}</p></article></body></html>"
+    assert extract_article(html).lang == lang
+
+
+def test_space_separated_chinese_keywords_are_split() -> None:
+    html = (
+        "<html><head><meta name='keywords' content='小花 纸片 眼睛'></head>"
+        f"<body><article>{PARAGRAPHS}</article></body></html>"
+    )
+    assert extract_article(html).tags == ("小花", "纸片", "眼睛")

@@ -185,10 +185,16 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
 
 
 def _tags(root: HtmlElement) -> tuple[str, ...]:
-    raw = (meta_content(root, "keywords", "news_keywords") or "").replace("，", ",")
+    """Keywords and ``article:tag`` metas; space-separated Chinese keyword lists are split."""
+    raw = (meta_content(root, "keywords", "news_keywords") or "").replace("，", ",").replace("、", ",")
     found = [t.strip() for t in raw.split(",") if t.strip()]
-    found += [t for t in root.xpath("//meta[@property='article:tag']/@content") if t.strip()]
+    if len(found) == 1 and _CJK_TEXT.search(found[0]) and " " in found[0]:
+        found = found[0].split()
+    found += [t.strip() for t in root.xpath("//meta[@property='article:tag']/@content") if t.strip()]
     return tuple(dict.fromkeys(found))[:20]
+
+
+_CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
 
 
 def site_of(url: str | None) -> str | None:
