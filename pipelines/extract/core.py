@@ -175,7 +175,7 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
         author=author,
         published=published,
         updated=updated,
-        body_html=sanitised_html(display) if display is not None else None,
+        body_html=sanitised_html(display, in_place=True) if display is not None else None,
         lang=detect_lang(root, body),
         tags=tags,
         declared_original=declared_original(root, body, url),

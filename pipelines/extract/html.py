@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 
 from lxml import etree, html
 from lxml.html import HtmlElement
@@ -194,27 +195,26 @@ _ALLOWED_ATTRS = {
 }
 
 
-def sanitised_html(node: HtmlElement) -> str:
+def sanitised_html(node: etree._Element, in_place: bool = False) -> str:
     """A display copy of ``node``: no scripts, event handlers, styles or remote resources
-    other than images; links only to http(s)."""
-    clone = html.fromstring(html.tostring(node, encoding="unicode"))
-    for el in list(clone.iter()):
-        if not isinstance(el.tag, str):
-            el.drop_tree()
-            continue
-        if el.tag in NOISE_TAGS:
-            el.drop_tree()
-            continue
+    other than images; links only to http(s) or the same site.
+
+    :param in_place: clean ``node`` itself instead of a copy (when the caller owns the tree)
+    """
+    clean = node if in_place else deepcopy(node)
+    etree.strip_elements(clean, *NOISE_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    unwanted = {el.tag for el in clean.iter() if el is not clean and el.tag not in _ALLOWED_TAGS}
+    if unwanted:
+        etree.strip_tags(clean, *unwanted)
+    for el in clean.iter():
         allowed = _ALLOWED_ATTRS.get(el.tag, ())
-        for name in list(el.attrib):
-            value = el.attrib[name]
-            if name not in allowed or (
-                name in ("href", "src") and not value.strip().lower().startswith(("http://", "https://", "/"))
-            ):
+        for name, value in list(el.attrib.items()):
+            if name not in allowed or (name in ("href", "src") and not _SAFE_URL.match(value)):
                 del el.attrib[name]
-        if el.tag not in _ALLOWED_TAGS and el is not clone:
-            el.drop_tag()
-    if clone.tag not in _ALLOWED_TAGS:
-        clone.tag = "div"
-        clone.attrib.clear()
-    return html.tostring(clone, encoding="unicode")
+    if clean.tag not in _ALLOWED_TAGS:
+        clean.tag = "div"
+        clean.attrib.clear()
+    return etree.tostring(clean, encoding="unicode", method="html", with_tail=False)
+
+
+_SAFE_URL = re.compile(r"\s*(?:https?://|/(?!/))", re.IGNORECASE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
@@ -205,7 +206,8 @@ def detect_lang(root: HtmlElement, text: str) -> str | None:
         return "zh"
     if len(_CYRILLIC.findall(sample)) > latin:
         return "ru"
-    votes = {lang: sum(1 for w in words if w in stop) for lang, stop in STOPWORDS.items()}
+    counts = Counter(words)
+    votes = {lang: sum(counts[w] for w in stop) for lang, stop in STOPWORDS.items()}
     best = max(votes, key=votes.__getitem__)
     if votes[best] >= 5 and votes[best] >= 2 * sorted(votes.values())[-2]:
         return best
