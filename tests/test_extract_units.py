@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.extract import NoBodyFound, detect_platform, extract_article
+from pipelines.extract.generic import densest_block, text_lengths
 from pipelines.extract.html import parse_html, sanitised_html, to_text
 from pipelines.extract.metadata import clean_author, normalise_date
 from pipelines.extract.numbers import labelled_counts, parse_count
@@ -272,3 +273,21 @@ def test_space_separated_chinese_keywords_are_split() -> None:
         f"<body><article>{PARAGRAPHS}</article></body></html>"
     )
     assert extract_article(html).tags == ("小花", "纸片", "眼睛")
+
+
+def test_text_lengths_and_densest_block() -> None:
+    root = parse_html(
+        "<html><body><nav><a href='/'>Home</a></nav><div id='main'><p>"
+        + "word " * 50
+        + "</p><p>"
+        + "more words " * 40
+        + "</p></div><div class='links'><p><a href='/x'>"
+        + "link text " * 30
+        + "</a></p></div></body></html>"
+    )
+    text_len, link_len = text_lengths(root)
+    links = root.find(".//div[@class='links']")
+    assert text_len[links] == link_len[links] == len(("link text " * 30).strip())
+    block = densest_block(root)
+    assert block is not None
+    assert block.get("id") == "main"
