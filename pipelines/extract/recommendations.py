@@ -288,16 +288,32 @@ def _titles(block: HtmlElement, heading: HtmlElement) -> list[tuple[str, HtmlEle
         and (h.find(".//a[@href]") is not None or _linked(h, block))
     ]
     if len(heads) >= 2:
-        return [(node_text(h), h) for h in heads if node_text(h)]
+        return [(node_text(h), h) for h in heads if looks_like_title(node_text(h))]
     found: list[tuple[str, HtmlElement]] = []
     for a in block.iter("a"):
         if _inside(a, heading) or not a.get("href"):
             continue
         title = node_text(a)
-        if len(title) < 4 or _CONTROL_LINKS.match(title) or RECOMMENDATION_HEADINGS.match(title):
-            continue
-        found.append((title, a))
+        if looks_like_title(title) and not RECOMMENDATION_HEADINGS.match(title):
+            found.append((title, a))
     return found
+
+
+_NOT_TITLES = re.compile(
+    r"^\s*(?:previous|next|prev|older|newer)\s+(?:article|post|story|entry)\b|^\s*(?:上一篇|下一篇|上一页|下一页)",
+    re.IGNORECASE,
+)
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def looks_like_title(text: str) -> bool:
+    """True for text shaped like a story title, not a menu entry, a name or a control:
+    at least five Chinese characters, or at least three words."""
+    if not text or _CONTROL_LINKS.match(text) or _NOT_TITLES.match(text):
+        return False
+    if len(_HAN_CHAR.findall(text)) >= 5:
+        return True
+    return len(text.split()) >= 3
 
 
 def _cards(titles: list[HtmlElement], block: HtmlElement) -> list[HtmlElement]:
@@ -346,6 +362,8 @@ def cut_generic_recommendations(
             continue
         label = text.rstrip(":：").strip()
         titles = _titles(block, heading)
+        if len(titles) < 2:
+            continue  # a heading over a menu or a single link: not a block of stories
         cards = _cards([el for _, el in titles], block)
         for (title, el), card in zip(titles, cards, strict=True):
             rest = text_without(card, {el}, sep=" ") if card is not el else ""
