@@ -291,3 +291,18 @@ def test_text_lengths_and_densest_block() -> None:
     block = densest_block(root)
     assert block is not None
     assert block.get("id") == "main"
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["Latest", "Sections", "Home", "Video"],
+        ["Facebook", "Twitter", "Flipboard", "Email"],
+        ["Previous article Something happened somewhere today", "Next article Something else happened"],
+    ],
+    ids=["menu", "share-links", "prev-next"],
+)
+def test_headings_over_menus_are_not_recommendations(items: list[str]) -> None:
+    links = "".join(f"<li><a href='/{i}'>{text}</a></li>" for i, text in enumerate(items))
+    html = f"<html><body><article>{PARAGRAPHS}</article><div><h3>Trending</h3><ul>{links}</ul></div></body>"
+    assert extract_article(html).recommendations == ()
