@@ -7,7 +7,7 @@ import pytest
 
 from pipelines.extract import NoBodyFound, detect_platform, extract_article
 from pipelines.extract.generic import densest_block, text_lengths
-from pipelines.extract.html import parse_html, sanitised_html, to_text
+from pipelines.extract.html import parse_html, sanitised_html, to_text, trim_footer
 from pipelines.extract.metadata import clean_author, normalise_date
 from pipelines.extract.numbers import labelled_counts, parse_count
 from pipelines.extract.selectors import PageIndex, may_match, select
@@ -306,3 +306,15 @@ def test_headings_over_menus_are_not_recommendations(items: list[str]) -> None:
     links = "".join(f"<li><a href='/{i}'>{text}</a></li>" for i, text in enumerate(items))
     html = f"<html><body><article>{PARAGRAPHS}</article><div><h3>Trending</h3><ul>{links}</ul></div></body>"
     assert extract_article(html).recommendations == ()
+
+
+def test_copyright_and_share_footers_are_trimmed() -> None:
+    html = (
+        f"<html><body><div id='js_content'>{PARAGRAPHS}<p>Last real sentence of the piece.</p>"
+        "<p>©著作权归作者所有，转载或内容合作请联系作者</p><p>分享到：微信 微博</p></div></body></html>"
+    )
+    result = extract_article(html, url="https://mp.weixin.qq.com/s/abc")
+    assert result.body.endswith("Last real sentence of the piece.")
+    assert trim_footer("Copyright is a theme of this essay.\n\nIt ends here.") == (
+        "Copyright is a theme of this essay.\n\nIt ends here."
+    )

@@ -9,7 +9,7 @@ from lxml.html import Element, HtmlElement
 
 from crawler.platforms import PLATFORMS, Platform, get_platform, platform_for_url
 from pipelines.extract.generic import main_content
-from pipelines.extract.html import NOISE_TAGS, node_text, parse_html, sanitised_html, to_text
+from pipelines.extract.html import NOISE_TAGS, node_text, parse_html, sanitised_html, to_text, trim_footer
 from pipelines.extract.metadata import (
     clean_author,
     clean_title,
@@ -167,6 +167,7 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     else:
         recommendations += cut_generic_recommendations(root, url, len(recommendations))
         body, display = main_content(root, url)
+    body = trim_footer(body)
     if len(body) < MIN_BODY_CHARS:
         raise NoBodyFound(f"no article body found ({len(body)} characters of text)")
     return Extraction(

@@ -140,6 +140,23 @@ def to_text(node: HtmlElement) -> str:
     return "\n\n".join(paragraphs)
 
 
+#: Paragraphs that close an article without being part of it: copyright and reposting
+#: notices, share and like prompts.
+_FOOTER = re.compile(
+    r"^\s*(?:©|\(c\)\s|copyright\b|all rights reserved|版权所有|版权声明|©?\s*著作权归|本文为博主原创|"
+    r"转载请(?:注明|联系)|未经.{0,12}(?:授权|许可|允许).{0,6}(?:转载|使用)|share this\b|like this:|分享到)",
+    re.IGNORECASE,
+)
+
+
+def trim_footer(text: str) -> str:
+    """``text`` without trailing short paragraphs that are copyright notices or share prompts."""
+    paragraphs = text.split("\n\n")
+    while len(paragraphs) > 1 and len(paragraphs[-1]) < 300 and _FOOTER.match(paragraphs[-1]):
+        paragraphs.pop()
+    return "\n\n".join(paragraphs)
+
+
 _CODE_MARK = re.compile("\x00(\\d+)\x00")
 
 
