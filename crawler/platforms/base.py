@@ -24,6 +24,7 @@ class RecommendationBlock:
     comments: str | None = None
     likes: str | None = None
     heading_match: str | None = None  # regex the heading must match for the container to count
+    trailing_count: str | None = None  # "likes" when a bare last number (beside an icon) is that count
     strip_rank: bool = False  # ranking lists: drop "1. " before and "(430)" after a title
     exclude: str | None = None  # parts of an item that are not its title (badges, counters)
 

@@ -16,9 +16,9 @@ JIANSHU = Platform(
     body=("div.show-content", "article._2rhmJa", "article"),
     drop=(".show-foot", "._2Nttfz", ".copyright", ".image-caption:empty"),
     recommendations=(
+        # 2017-era layout: server-rendered list with explicit count classes.
         RecommendationBlock(
-            container="div.seo-recommended-notes, section.recommended-notes, div.recommended-notes, "
-            "section[aria-label='recommended-notes'], .note-list.recommended",
+            container="div.seo-recommended-notes, div.recommended-notes",
             heading="推荐阅读更多精彩内容",
             heading_selector="h3, h4, .title-heading",
             item=".note, li",
@@ -29,6 +29,26 @@ JIANSHU = Platform(
             reads=".reads, .views-count",
             comments=".comments, .comments-count",
             likes=".likes, .likes-count",
+        ),
+        # Current layout: the list after the comments (hashed classes), each item a story
+        # opening, its author, "阅读 N", "评论 N" and the likes as a bare number by an icon.
+        RecommendationBlock(
+            container="#note-page-comment ~ section, ._1iTR78",
+            heading="推荐阅读更多精彩内容",
+            item="li, [role=listitem]",
+            title=".em6wEs a, a[href*='/p/']",
+            url=".em6wEs a, a[href*='/p/']",
+            author="a[href*='/u/']",
+            trailing_count="likes",
+        ),
+        # Current layout, sidebar: "推荐阅读" box of titles with their reads.
+        RecommendationBlock(
+            container="aside section._3Z3nHf",
+            heading_selector="h3",
+            heading_match="推荐|阅读|热门",
+            item=".cuOxAY, [role=listitem]",
+            title="a",
+            reads="._19haGh",
         ),
     ),
     discovery=Discovery(listing_pages=("u/{user}",), next_page="a.next, a[rel=next]"),

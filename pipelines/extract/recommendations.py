@@ -188,6 +188,13 @@ def _from_block(
             title = clean_item_title(title)
         if not title or (heading and title == heading):
             continue
+        counts = {
+            "reads": parse_count(_text_of(item, block.reads)),
+            "comments": parse_count(_text_of(item, block.comments)),
+            "likes": parse_count(_text_of(item, block.likes)),
+        }
+        if None in counts.values():
+            _fill_counts(counts, text_without(item, {title_el}, sep=" "), block.trailing_count)
         records.append(
             Recommendation(
                 title=title,
@@ -196,12 +203,25 @@ def _from_block(
                 position=start + len(records),
                 author=_text_of(item, block.author),
                 snippet=_text_of(item, block.snippet),
-                reads=parse_count(_text_of(item, block.reads)),
-                comments=parse_count(_text_of(item, block.comments)),
-                likes=parse_count(_text_of(item, block.likes)),
+                **counts,
             )
         )
     return records
+
+
+_TRAILING_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*\s*(?:万|千|k|w)?)\s*$", re.IGNORECASE)
+
+
+def _fill_counts(counts: dict[str, int | None], text: str, trailing: str | None) -> None:
+    """Counts the block's selectors did not find, read from labelled numbers in the item's text;
+    ``trailing`` names the count a platform shows as a bare last number (next to an icon)."""
+    for kind, value in labelled_counts(text).items():
+        if counts[kind] is None:
+            counts[kind] = value
+    if trailing and counts.get(trailing) is None:
+        match = _TRAILING_NUMBER.search(text)
+        if match:
+            counts[trailing] = parse_count(match.group(1))
 
 
 def cut_platform_recommendations(
@@ -211,15 +231,17 @@ def cut_platform_recommendations(
     records: list[Recommendation] = []
     if platform is None:
         return records
+    cut: set[HtmlElement] = set()
     for block in platform.recommendations:
         for container in select(root, block.container, index):
-            if container.getparent() is None:
-                continue
+            if container.getparent() is None or any(a in cut for a in container.iterancestors()):
+                continue  # gone with a block cut before
             if block.heading_match and not re.search(
                 block.heading_match, _text_of(container, block.heading_selector) or "", re.IGNORECASE
             ):
                 continue
             records.extend(_from_block(container, block, base_url, len(records)))
+            cut.add(container)
             container.drop_tree()
     return records
 
