@@ -318,3 +318,25 @@ def test_copyright_and_share_footers_are_trimmed() -> None:
     assert trim_footer("Copyright is a theme of this essay.\n\nIt ends here.") == (
         "Copyright is a theme of this essay.\n\nIt ends here."
     )
+
+
+def test_juejin_sidebar_related_entries() -> None:
+    entries = "".join(
+        f"<div class='entry-list'><a class='item' href='/post/{i}'>"
+        f"<div class='entry-title'>第{i}篇相关的前端文章标题</div>"
+        f"<div class='entry-meta'>{i + 10}赞 · {i}评论</div></a></div>"
+        for i in range(2)
+    )
+    html = (
+        "<html><body><div class='main-area article-area'><div id='article-root'>"
+        f"<div class='article-viewer markdown-body'>{PARAGRAPHS}</div></div></div><div class='sidebar'>"
+        f"<div class='sidebar-block related-entry-sidebar-block'><div class='block-title'>相关文章</div>"
+        f"<div class='block-body'>{entries}</div></div></div></body></html>"
+    )
+    result = extract_article(html, url="https://juejin.cn/post/7000000000000000000")
+    assert result.platform == "juejin"
+    assert [(r.title, r.likes, r.comments) for r in result.recommendations] == [
+        ("第0篇相关的前端文章标题", 10, 0),
+        ("第1篇相关的前端文章标题", 11, 1),
+    ]
+    assert result.recommendations[1].url == "https://juejin.cn/post/1"

@@ -154,7 +154,6 @@ ZHIHU = Platform(
             title=".PostItem-title, h2, a",
         ),
     ),
-    generic_recommendations=False,
 )
 
 JUEJIN = Platform(
@@ -169,13 +168,20 @@ JUEJIN = Platform(
     body=("#article-root .article-viewer", "#article-root", ".article-content"),
     recommendations=(
         RecommendationBlock(
-            container=".recommended-area, .related-entry-sidebar-block, .entry-list.recommended",
-            heading="相关推荐",
+            container=".related-entry-sidebar-block",
+            heading="相关文章",
+            heading_selector=".block-title",
+            item=".entry-list .item, .entry-list a",
+            title=".entry-title, a",
+        ),
+        RecommendationBlock(
+            container=".recommended-area, .recommend-box",
+            heading="推荐阅读",
+            heading_selector=".title, .recommend-title",
             item=".entry, li, .item",
-            title=".title, a.title, a",
+            title=".title-row a, .title, a",
         ),
     ),
-    generic_recommendations=False,
 )
 
 WECHAT = Platform(
