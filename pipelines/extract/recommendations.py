@@ -133,6 +133,16 @@ def clean_item_title(text: str) -> str:
     return _TRAILING_COUNT.sub("", _RANK.sub("", text)).strip()
 
 
+def _first_with_text(node: HtmlElement, selector: str | None) -> HtmlElement | None:
+    """The first element with text matching ``selector``, trying its comma-separated
+    alternatives in the order written (the first is the preferred one)."""
+    for alternative in (selector or "").split(","):
+        for el in select(node, alternative.strip()):
+            if node_text(el):
+                return el
+    return None
+
+
 def _text_of(node: HtmlElement, selector: str | None) -> str | None:
     for el in select(node, selector):
         text = node_text(el)
@@ -178,11 +188,8 @@ def _from_block(
     records: list[Recommendation] = []
     for item in _items(container, block.item):
         excluded = set(select(item, block.exclude)) if block.exclude else set()
-        title_el = item
-        for el in select(item, block.title) if block.title else ():
-            if node_text(el):
-                title_el = el
-                break
+        found = _first_with_text(item, block.title)
+        title_el = found if found is not None else item
         title = text_without(title_el, excluded)
         if block.strip_rank:
             title = clean_item_title(title)
