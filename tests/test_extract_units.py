@@ -340,3 +340,22 @@ def test_juejin_sidebar_related_entries() -> None:
         ("第1篇相关的前端文章标题", 11, 1),
     ]
     assert result.recommendations[1].url == "https://juejin.cn/post/1"
+
+
+def test_self_hosted_wordpress_plugin_related_posts() -> None:
+    items = "".join(
+        f"<li><a href='/2024/0{i + 1}/post-{i}/' rel='bookmark'>An older post, number {i}</a></li>"
+        for i in range(3)
+    )
+    html = (
+        "<html><head><meta name='generator' content='WordPress 6.5'></head><body>"
+        "<article class='post'><h1 class='entry-title'>Post title</h1>"
+        f"<div class='entry-content'>{PARAGRAPHS}"
+        f"<div class='yarpp-related'><h3>Related posts:</h3><ol>{items}</ol></div>"
+        "</div></article></body></html>"
+    )
+    result = extract_article(html, url="https://example.org/2024/05/post-title/")
+    assert result.platform == "wordpress"
+    assert [r.title for r in result.recommendations] == [f"An older post, number {i}" for i in range(3)]
+    assert {r.block for r in result.recommendations} == {"Related posts:"}
+    assert "An older post" not in result.body

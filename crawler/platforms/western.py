@@ -34,12 +34,15 @@ WORDPRESS = Platform(
     ),
     recommendations=(
         RecommendationBlock(
-            container=".jp-relatedposts, .related-posts, .wp-block-jetpack-related-posts",
+            # Jetpack, YARPP, Contextual Related Posts, Related Posts for WP, theme boxes
+            container=".jp-relatedposts, .wp-block-jetpack-related-posts, .yarpp-related, .crp_related, "
+            ".rp4wp-related-posts, .related-posts, section.related, .related-articles",
             heading="Related",
-            heading_selector=".jp-relatedposts-headline, h3",
-            item=".jp-relatedposts-post, li, .jp-related-posts-i2__post",
-            title=".jp-relatedposts-post-title a, .jp-relatedposts-post-title, h4, a",
-            snippet=".jp-relatedposts-post-excerpt",
+            heading_selector=".jp-relatedposts-headline, h2, h3, h4",
+            item=".jp-relatedposts-post, .jp-related-posts-i2__post, li, article",
+            title=".jp-relatedposts-post-title a, .jp-relatedposts-post-title, .crp_title, .entry-title, "
+            "h4, h3, a",
+            snippet=".jp-relatedposts-post-excerpt, .entry-summary",
         ),
     ),
     discovery=Discovery(
