@@ -359,3 +359,14 @@ def test_self_hosted_wordpress_plugin_related_posts() -> None:
     assert [r.title for r in result.recommendations] == [f"An older post, number {i}" for i in range(3)]
     assert {r.block for r in result.recommendations} == {"Related posts:"}
     assert "An older post" not in result.body
+
+
+@pytest.mark.parametrize(
+    "heading", ["相關文章", "延伸閱讀", "Recommended from Medium", "Trending on DEV Community", "大家都在看"]
+)
+def test_more_heading_vocabulary(heading: str) -> None:
+    items = "".join(
+        f"<li><a href='/p/{i}'>A story that someone else wrote, part {i}</a></li>" for i in range(3)
+    )
+    html = f"<html><body><article>{PARAGRAPHS}</article><div><h3>{heading}</h3><ul>{items}</ul></div></body>"
+    assert [r.block for r in extract_article(html).recommendations] == [heading] * 3

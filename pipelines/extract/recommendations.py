@@ -18,16 +18,20 @@ from pipelines.extract.model import Recommendation
 from pipelines.extract.numbers import labelled_counts, parse_count
 from pipelines.extract.selectors import PageIndex, select
 
-#: Headings that introduce a block of recommended or related articles.
+#: Headings that introduce a block of recommended or related articles (simplified and
+#: traditional Chinese, English).
 RECOMMENDATION_HEADINGS = re.compile(
-    r"^\s*(?:推荐阅读|推荐阅读更多精彩内容|相关推荐|相关文章|相关阅读|相关博文|相关新闻|相关链接|热门文章|热门推荐|"
-    r"热门阅读|热文推荐|热点推荐|热点排行|阅读排行|阅读排行榜|猜你喜欢|为您推荐|为你推荐|延伸阅读|精彩推荐|"
-    r"编辑推荐|最新文章|作者最新文章|更多精彩|更多文章|精选文章|大家都在看|你可能感兴趣的文章|"
+    r"^\s*(?:"
+    r"(?:推荐|推薦)(?:阅读|閱讀|文章)(?:更多精彩内容)?|文章(?:推荐|推薦)|(?:相关|相關)(?:推荐|推薦|文章|阅读|閱讀|博文|新闻|新聞|"
+    r"链接|連結|好文)|(?:热门|熱門)(?:文章|推荐|推薦|阅读|閱讀|博文)|热文推荐|(?:热点|熱點)(?:推荐|排行)|阅读排行榜?|"
+    r"猜你(?:喜欢|喜歡|想看)|(?:为|為)(?:您|你)(?:推荐|推薦)|延伸(?:阅读|閱讀)|精彩推荐|编辑推荐|博主推荐|"
+    r"(?:作者)?最新文章|更多(?:精彩|文章)|精选文章|大家(?:都在|还在)看|你可能(?:感兴趣的文章|也喜歡|也喜欢)|"
     r"related(?: posts?| articles?| stories| reading| content)?|you (?:might|may) also (?:like|enjoy)|"
-    r"recommended(?: for you| reading| stories| posts| articles)?|more from\b.{0,60}|"
-    r"more (?:stories|posts|articles)"
-    r"(?: from\b.{0,60})?|read (?:more|next)|popular (?:posts?|articles|stories)|trending(?: posts| now)?|"
-    r"further reading|similar (?:posts|articles)|keep reading|up next|what to read next)\s*[:：]?\s*$",
+    r"recommended(?: for you| reading| stories| posts| articles| from\b.{0,60})?|"
+    r"(?:read )?more from\b.{0,60}|more (?:stories|posts|articles)(?: from\b.{0,60})?|read (?:more|next)|"
+    r"popular (?:posts?|articles|stories)|"
+    r"trending(?: posts| now| on\b.{0,40})?|further reading|similar (?:posts|articles)|keep reading|up next|"
+    r"what to read next)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
 #: Link texts that are controls, not titles.
@@ -46,17 +50,26 @@ _MAX_BLOCK_CHARS = 6000
 #: Words one of which every heading above contains: only text nodes holding one are looked at.
 _HINTS = (
     "推荐",
+    "推薦",
     "相关",
+    "相關",
     "热门",
+    "熱門",
+    "热点",
+    "熱點",
+    "热文",
     "猜你",
     "为您",
     "为你",
+    "為您",
+    "為你",
+    "大家",
+    "你可能",
     "延伸",
     "精彩",
     "排行",
     "最新",
     "更多",
-    "大家都在看",
     "感兴趣",
     "精选",
     "related",
