@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from crawler.platforms import PLATFORMS
 from pipelines.extract import Extraction, NoBodyFound, extract_article
 
 ARTICLE = "<p>" + "A sentence that belongs to the article body. " * 8 + "</p>"
@@ -143,15 +144,17 @@ def markup(draw: st.DrawFn) -> str:
     return "".join(pieces)
 
 
+URLS = [None, "::bad", "https://example.com/a"] + [
+    f"https://{p.domains[0]}/p/1" for p in PLATFORMS.values() if p.domains
+]
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    html=markup(),
-    url=st.sampled_from([None, "https://www.jianshu.com/p/1", "https://example.com/a", "::bad"]),
-)
-@example(html="<pre><SPAN>推荐阅读", url=None)  # a code block in the library's output tree
-def test_random_markup_never_crashes(html: str, url: str | None) -> None:
+@given(html=markup(), url=st.sampled_from(URLS), platform=st.sampled_from([None, *PLATFORMS]))
+@example(html="<pre><SPAN>推荐阅读", url=None, platform=None)  # a code block in the library's output tree
+def test_random_markup_never_crashes(html: str, url: str | None, platform: str | None) -> None:
     try:
-        result = extract_article(html, url=url)
+        result = extract_article(html, url=url, platform=platform)
     except NoBodyFound:
         return
     assert isinstance(result, Extraction)
