@@ -16,6 +16,7 @@ from pipelines.extract.metadata import (
     declared_original,
     detect_lang,
     first_match,
+    forget_metas,
     json_ld,
     meta_content,
     normalise_date,
@@ -147,6 +148,13 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     root = parse_html(html)
     if root is None:
         raise NoBodyFound("empty, binary or unparseable document")
+    try:
+        return _extract(root, html, url, platform)
+    finally:
+        forget_metas()
+
+
+def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None) -> Extraction:
     index = PageIndex.of(root, html)
     described = get_platform(platform) or detect_platform(root, url, index)
     ld = json_ld(root)

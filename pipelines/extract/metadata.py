@@ -70,6 +70,11 @@ def _metas(root: HtmlElement) -> dict[str, str]:
     return index
 
 
+def forget_metas() -> None:
+    """Drop this thread's cached head index (and with it the last tree)."""
+    _LAST_METAS.value = None
+
+
 def meta_content(root: HtmlElement, *names: str) -> str | None:
     """The first non-empty ``content`` of a ``<meta>`` in the head called one of ``names``
     (by ``property``, ``name`` or ``itemprop``, case-insensitive)."""
