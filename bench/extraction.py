@@ -28,7 +28,9 @@ from pipelines.extract import NoBodyFound, extract_article  # noqa: E402
 
 
 def _scorer():
-    spec = importlib.util.spec_from_file_location("score_extraction", SHARED / "tools" / "score_extraction.py")
+    spec = importlib.util.spec_from_file_location(
+        "score_extraction", SHARED / "tools" / "score_extraction.py"
+    )
     if spec is None or spec.loader is None:
         raise SystemExit(f"{SHARED}/tools/score_extraction.py not found")
     module = importlib.util.module_from_spec(spec)
@@ -101,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         counts = [scorer.page_counts(truth, preds[name][key], args.tokenizer) for key, _, _, truth in pages]
         metrics = scorer.aggregate(counts)
         speed[name] = len(pages) / seconds[name]
-        print(f"{name:12s} F1 {metrics['f1']:.3f}  P {metrics['precision']:.3f}  R {metrics['recall']:.3f}  "
-              f"{speed[name]:6.1f} pages/s  ({len(pages)} pages, one core)")
+        print(
+            f"{name:12s} F1 {metrics['f1']:.3f}  P {metrics['precision']:.3f}  R {metrics['recall']:.3f}  "
+            f"{speed[name]:6.1f} pages/s  ({len(pages)} pages, one core)"
+        )
     if len(speed) == 2:
         print(f"speed ratio project/trafilatura {speed['project'] / speed['trafilatura']:.2f}")
     return 0

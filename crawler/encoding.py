@@ -72,8 +72,11 @@ def _codec(name: str | None) -> str | None:
 
 
 def _bom(body: bytes) -> str | None:
-    for mark, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for mark, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if body.startswith(mark):
             return name
     return None
@@ -92,7 +95,11 @@ def _badness(text: str) -> float:
     Japanese with half-width katakana, Western text with runs of accented letters)."""
     if not text:
         return 1.0
-    score = 20 * (text.count(REPLACEMENT) + len(_C1.findall(text)) + len(_HALFWIDTH_KANA.findall(text))) / len(text)
+    score = (
+        20
+        * (text.count(REPLACEMENT) + len(_C1.findall(text)) + len(_HALFWIDTH_KANA.findall(text)))
+        / len(text)
+    )
     han = _HAN.findall(text)
     hangul = len(_HANGUL.findall(text))
     kana = len(_KANA.findall(text))
@@ -126,11 +133,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return "", "utf-8"
     bom = _bom(body)
     if bom:
-        return body[len(codecs.BOM_UTF8) if bom == "utf-8" else 2:].decode(bom, errors="replace"), bom
+        return body[len(codecs.BOM_UTF8) if bom == "utf-8" else 2 :].decode(bom, errors="replace"), bom
     sample = body[:SAMPLE_BYTES]
     if _mostly_utf8(sample):
         return body.decode("utf-8", errors="replace"), "utf-8"
-    declared = [_codec(http_content_type_encoding(content_type or "")), _codec(html_body_declared_encoding(body))]
+    declared = [
+        _codec(http_content_type_encoding(content_type or "")),
+        _codec(html_body_declared_encoding(body)),
+    ]
     candidates = list(dict.fromkeys(c for c in (*declared, *map(_codec, FALLBACK_ENCODINGS)) if c))
     if all(b < 128 for b in sample):
         # Plain ASCII: every ASCII-compatible declaration gives the same text.

@@ -6,10 +6,14 @@ import pytest
 
 from crawler.encoding import decode_html
 
-ZH = ("这是一篇关于中文编码的文章。我们在网页中经常看到乱码，因为服务器声明的字符集和实际的字节不一致。"
-      "今天我们来讨论如何正确地识别编码，并且把文字还原出来。") * 3
-TW = ("這是一篇關於中文編碼的文章。我們在網頁中經常看到亂碼，因為伺服器聲明的字元集和實際的位元組不一致。"
-      "今天我們來討論如何正確地識別編碼。") * 3
+ZH = (
+    "这是一篇关于中文编码的文章。我们在网页中经常看到乱码，因为服务器声明的字符集和实际的字节不一致。"
+    "今天我们来讨论如何正确地识别编码，并且把文字还原出来。"
+) * 3
+TW = (
+    "這是一篇關於中文編碼的文章。我們在網頁中經常看到亂碼，因為伺服器聲明的字元集和實際的位元組不一致。"
+    "今天我們來討論如何正確地識別編碼。"
+) * 3
 JA = "これは日本語の文章です。文字コードを正しく判定できるかを確かめます。" * 3
 FR = "Café crème brûlée, naïve façade — déjà vu. Le garçon a commandé un thé glacé à midi."
 
@@ -31,19 +35,36 @@ def page(text: str, head: str = "") -> str:
         (page(TW).encode("big5"), None, TW, "big5"),
         (page(TW, '<meta charset="big5">').encode("big5"), "text/html", TW, "big5"),
         (page(TW).encode("big5"), "text/html; charset=utf-8", TW, "big5"),
-        (page(ZH, '<meta http-equiv="Content-Type" content="text/html; charset=gbk">').encode("gbk"),
-         "text/html", ZH, "gbk"),
+        (
+            page(ZH, '<meta http-equiv="Content-Type" content="text/html; charset=gbk">').encode("gbk"),
+            "text/html",
+            ZH,
+            "gbk",
+        ),
         (page(ZH).encode("gb18030"), "text/html; charset=iso-8859-1", ZH, "gb18030"),
         (page(FR).encode("cp1252"), "text/html; charset=iso-8859-1", FR, "cp1252"),
         (page(FR).encode("utf-8"), "text/html; charset=iso-8859-1", FR, "utf-8"),
         (page(JA).encode("shift_jis"), None, JA, "cp932"),
         (page("plain ascii").encode(), None, "plain ascii", "utf-8"),
     ],
-    ids=["gbk-served-as-utf8", "meta-gb2312-but-utf8", "header-and-meta-gb2312-but-utf8", "big5-undeclared",
-         "big5-declared", "big5-served-as-utf8", "gbk-declared", "gb18030-served-as-latin1",
-         "cp1252-declared-latin1", "utf8-served-as-latin1", "shift-jis-undeclared", "ascii"],
+    ids=[
+        "gbk-served-as-utf8",
+        "meta-gb2312-but-utf8",
+        "header-and-meta-gb2312-but-utf8",
+        "big5-undeclared",
+        "big5-declared",
+        "big5-served-as-utf8",
+        "gbk-declared",
+        "gb18030-served-as-latin1",
+        "cp1252-declared-latin1",
+        "utf8-served-as-latin1",
+        "shift-jis-undeclared",
+        "ascii",
+    ],
 )
-def test_decodes_to_the_right_text(body: bytes, content_type: str | None, expected: str, encoding: str) -> None:
+def test_decodes_to_the_right_text(
+    body: bytes, content_type: str | None, expected: str, encoding: str
+) -> None:
     text, used = decode_html(body, content_type)
     assert expected in text
     assert used in FAMILIES.get(encoding, {encoding})

@@ -69,7 +69,9 @@ SHARED_LABELS = labelled(SHARED_PAGES)
 
 @pytest.mark.shared_corpus
 @pytest.mark.parametrize(
-    "label_path", SHARED_LABELS or [None], ids=[str(p.relative_to(SHARED_PAGES)) for p in SHARED_LABELS] or ["absent"]
+    "label_path",
+    SHARED_LABELS or [None],
+    ids=[str(p.relative_to(SHARED_PAGES)) for p in SHARED_LABELS] or ["absent"],
 )
 def test_shared_page(label_path: Path | None) -> None:
     if label_path is None:
@@ -133,4 +135,5 @@ def test_body_format_keeps_structure() -> None:
     assert "Keep the binary name short." in paragraphs
     assert "    let args = Args::parse();" in result.body
     assert result.body_html is not None
-    assert "<h2" in result.body_html and "<pre" in result.body_html
+    assert "<h2" in result.body_html
+    assert "<pre" in result.body_html

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from crawler.platforms import PLATFORMS
 from pipelines.extract import Extraction, NoBodyFound, extract_article
 
 ARTICLE = "<p>" + "A sentence that belongs to the article body. " * 8 + "</p>"
@@ -15,8 +16,13 @@ ARTICLE = "<p>" + "A sentence that belongs to the article body. " * 8 + "</p>"
 
 @pytest.mark.parametrize(
     "html",
-    ["", "   \n\t ", "<html></html>", "<html><body><nav><a href='/'>Home</a></nav></body></html>",
-     "<?xml version='1.0'?><rss><channel><title>feed</title></channel></rss>"],
+    [
+        "",
+        "   \n\t ",
+        "<html></html>",
+        "<html><body><nav><a href='/'>Home</a></nav></body></html>",
+        "<?xml version='1.0'?><rss><channel><title>feed</title></channel></rss>",
+    ],
     ids=["empty", "blank", "empty-document", "navigation-only", "xml-feed"],
 )
 def test_pages_without_an_article(html: str) -> None:
@@ -32,7 +38,8 @@ def test_binary_bytes() -> None:
 
 def test_nul_and_control_characters_are_dropped() -> None:
     result = extract_article("<article>\x00" + ARTICLE.replace("body", "bo\x00dy\x07") + "</article>")
-    assert "\x00" not in result.body and "\x07" not in result.body
+    assert "\x00" not in result.body
+    assert "\x07" not in result.body
     assert "belongs to the article body" in result.body
 
 
@@ -52,8 +59,9 @@ def test_deeply_nested_unclosed_inline_tags() -> None:
 
 
 def test_twenty_megabyte_page() -> None:
-    paragraphs = "".join(f"<p>Paragraph {i} of a very long page, with enough words to count. </p>\n"
-                         for i in range(280_000))
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of a very long page, with enough words to count. </p>\n" for i in range(280_000)
+    )
     html = "<html><body><article>" + paragraphs + "</article></body></html>"
     assert len(html) > 20_000_000
     result = extract_article(html)
@@ -67,31 +75,86 @@ def test_huge_link_list_is_not_a_recommendation_block() -> None:
     assert "belongs to the article body" in result.body
 
 
-TAGS = ["div", "p", "span", "a", "h2", "ul", "li", "article", "section", "aside", "nav", "table", "tr", "td",
-        "pre", "script", "style", "br", "img", "iframe", "form", "b", "i"]
-WORDS = ["推荐阅读", "Related posts", "阅读 1.2万", "评论", "©著作权归作者所有", "hello", "world", "<", ">", "&amp;",
-         "&#0;", "\x00", "\ufffd", "原文链接: http://x.y/z", " ", "\n", "More from Medium", "1,234"]
+TAGS = [
+    "div",
+    "p",
+    "span",
+    "a",
+    "h2",
+    "ul",
+    "li",
+    "article",
+    "section",
+    "aside",
+    "nav",
+    "table",
+    "tr",
+    "td",
+    "pre",
+    "script",
+    "style",
+    "br",
+    "img",
+    "iframe",
+    "form",
+    "b",
+    "i",
+]
+WORDS = [
+    "推荐阅读",
+    "Related posts",
+    "阅读 1.2万",
+    "评论",
+    "©著作权归作者所有",
+    "hello",
+    "world",
+    "<",
+    ">",
+    "&amp;",
+    "&#0;",
+    "\x00",
+    "\ufffd",
+    "原文链接: http://x.y/z",
+    " ",
+    "\n",
+    "More from Medium",
+    "1,234",
+]
 
 
 @st.composite
 def markup(draw: st.DrawFn) -> str:
     """Random, often broken, HTML made of realistic pieces."""
-    pieces = draw(st.lists(st.one_of(
-        st.sampled_from(TAGS).map(lambda t: f"<{t}>"),
-        st.sampled_from(TAGS).map(lambda t: f"</{t}>"),
-        st.tuples(st.sampled_from(TAGS), st.sampled_from(["class", "id", "href", "onclick", "style"]),
-                  st.text(max_size=12)).map(lambda a: f"<{a[0]} {a[1]}=\"{a[2]}\">"),
-        st.sampled_from(WORDS),
-        st.text(max_size=40),
-    ), max_size=120))
+    pieces = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(TAGS).map(lambda t: f"<{t}>"),
+                st.sampled_from(TAGS).map(lambda t: f"</{t}>"),
+                st.tuples(
+                    st.sampled_from(TAGS),
+                    st.sampled_from(["class", "id", "href", "onclick", "style"]),
+                    st.text(max_size=12),
+                ).map(lambda a: f'<{a[0]} {a[1]}="{a[2]}">'),
+                st.sampled_from(WORDS),
+                st.text(max_size=40),
+            ),
+            max_size=120,
+        )
+    )
     return "".join(pieces)
 
 
+URLS = [None, "::bad", "https://example.com/a"] + [
+    f"https://{p.domains[0]}/p/1" for p in PLATFORMS.values() if p.domains
+]
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(html=markup(), url=st.sampled_from([None, "https://www.jianshu.com/p/1", "https://example.com/a", "::bad"]))
-def test_random_markup_never_crashes(html: str, url: str | None) -> None:
+@given(html=markup(), url=st.sampled_from(URLS), platform=st.sampled_from([None, *PLATFORMS]))
+@example(html="<pre><SPAN>推荐阅读", url=None, platform=None)  # a code block in the library's output tree
+def test_random_markup_never_crashes(html: str, url: str | None, platform: str | None) -> None:
     try:
-        result = extract_article(html, url=url)
+        result = extract_article(html, url=url, platform=platform)
     except NoBodyFound:
         return
     assert isinstance(result, Extraction)

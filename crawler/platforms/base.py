@@ -24,6 +24,7 @@ class RecommendationBlock:
     comments: str | None = None
     likes: str | None = None
     heading_match: str | None = None  # regex the heading must match for the container to count
+    trailing_count: str | None = None  # "likes" when a bare last number (beside an icon) is that count
     strip_rank: bool = False  # ranking lists: drop "1. " before and "(430)" after a title
     exclude: str | None = None  # parts of an item that are not its title (badges, counters)
 
@@ -89,6 +90,10 @@ class Platform:
     title: tuple[str, ...] = ()
     author: tuple[str, ...] = ()
     published: tuple[str, ...] = ()
+    #: regex over the page source whose group 1 is the publication time (a date or Unix timestamp)
+    published_pattern: str | None = None
+    #: UTC offset of times the platform shows without one, e.g. "+08:00"
+    timezone: str | None = None
     body: tuple[str, ...] = ()
     #: blogs render their own themes: the body selectors are hints, the generic extractor reads the text
     themed: bool = False

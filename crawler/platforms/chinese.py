@@ -6,6 +6,7 @@ from crawler.platforms.base import ApiListing, Discovery, Platform, Recommendati
 
 JIANSHU = Platform(
     name="jianshu",
+    timezone="+08:00",
     domains=("jianshu.com",),
     markers=("div.show-content", "article._2rhmJa", "section.ouvJEz", "[data-platform='jianshu']"),
     article_url=(r"^/p/[0-9a-f]+",),
@@ -15,9 +16,9 @@ JIANSHU = Platform(
     body=("div.show-content", "article._2rhmJa", "article"),
     drop=(".show-foot", "._2Nttfz", ".copyright", ".image-caption:empty"),
     recommendations=(
+        # 2017-era layout: server-rendered list with explicit count classes.
         RecommendationBlock(
-            container="div.seo-recommended-notes, section.recommended-notes, div.recommended-notes, "
-            "section[aria-label='recommended-notes'], .note-list.recommended",
+            container="div.seo-recommended-notes, div.recommended-notes",
             heading="推荐阅读更多精彩内容",
             heading_selector="h3, h4, .title-heading",
             item=".note, li",
@@ -29,6 +30,26 @@ JIANSHU = Platform(
             comments=".comments, .comments-count",
             likes=".likes, .likes-count",
         ),
+        # Current layout: the list after the comments (hashed classes), each item a story
+        # opening, its author, "阅读 N", "评论 N" and the likes as a bare number by an icon.
+        RecommendationBlock(
+            container="#note-page-comment ~ section, ._1iTR78",
+            heading="推荐阅读更多精彩内容",
+            item="li, [role=listitem]",
+            title=".em6wEs a, a[href*='/p/']",
+            url=".em6wEs a, a[href*='/p/']",
+            author="a[href*='/u/']",
+            trailing_count="likes",
+        ),
+        # Current layout, sidebar: "推荐阅读" box of titles with their reads.
+        RecommendationBlock(
+            container="aside section._3Z3nHf",
+            heading_selector="h3",
+            heading_match="推荐|阅读|热门",
+            item=".cuOxAY, [role=listitem]",
+            title="a",
+            reads="._19haGh",
+        ),
     ),
     discovery=Discovery(
         home="https://www.jianshu.com/",
@@ -39,12 +60,17 @@ JIANSHU = Platform(
 
 CSDN = Platform(
     name="csdn",
+    timezone="+08:00",
     domains=("csdn.net",),
     markers=("#content_views", "div.blog-content-box"),
     article_url=(r"/article/details/\d+",),
     title=("h1#articleContentId", "h1.title-article", "h1"),
-    author=(".follow-nickName", "a.follow-nickName", ".profile-intro-name-boxTop a span.name",
-            ".profile-name"),
+    author=(
+        ".follow-nickName",
+        "a.follow-nickName",
+        ".profile-intro-name-boxTop a span.name",
+        ".profile-name",
+    ),
     published=("span.time", ".article-info-box .time"),
     body=("#content_views", "article.baidu_pl"),
     drop=(".hide-article-box", ".article-copyright", ".csdn-ad"),
@@ -59,16 +85,27 @@ CSDN = Platform(
             exclude=".tag, .read, img",
         ),
         RecommendationBlock(
-            container="#asideHotArticle", heading="热门文章", heading_selector=".aside-title",
-            item="li", title="a", exclude=".read, img",
+            container="#asideHotArticle",
+            heading="热门文章",
+            heading_selector=".aside-title",
+            item="li",
+            title="a",
+            exclude=".read, img",
         ),
         RecommendationBlock(
-            container="#asideArchive, #asideNewArticle", heading="最新文章", heading_selector=".aside-title",
-            item="li", title="a", exclude=".read, img",
+            container="#asideArchive, #asideNewArticle",
+            heading="最新文章",
+            heading_selector=".aside-title",
+            item="li",
+            title="a",
+            exclude=".read, img",
         ),
         RecommendationBlock(
             container="#recommend-right .article-previous, #recommend-right #article",
-            heading="热门文章", item="dd, li", title="a", exclude=".read, img",
+            heading="热门文章",
+            item="dd, li",
+            title="a",
+            exclude=".read, img",
         ),
     ),
     generic_recommendations=False,
@@ -81,6 +118,7 @@ CSDN = Platform(
 
 CNBLOGS = Platform(
     name="cnblogs",
+    timezone="+08:00",
     domains=("cnblogs.com",),
     markers=("#cnblogs_post_body",),
     article_url=(r"/p/[\w-]+(\.html)?$",),
@@ -92,9 +130,15 @@ CNBLOGS = Platform(
     recommendations=(
         RecommendationBlock(container="#under_post_card1", heading="编辑推荐", item="a", title=""),
         RecommendationBlock(container="#under_post_card2", heading="阅读排行", item="a", title=""),
-        RecommendationBlock(container="#TopViewPostsBlock", heading="阅读排行榜", item="li", title="a", strip_rank=True),
-        RecommendationBlock(container="#TopFeedbackPostsBlock", heading="评论排行榜", item="li", title="a", strip_rank=True),
-        RecommendationBlock(container="#TopDiggPostsBlock", heading="推荐排行榜", item="li", title="a", strip_rank=True),
+        RecommendationBlock(
+            container="#TopViewPostsBlock", heading="阅读排行榜", item="li", title="a", strip_rank=True
+        ),
+        RecommendationBlock(
+            container="#TopFeedbackPostsBlock", heading="评论排行榜", item="li", title="a", strip_rank=True
+        ),
+        RecommendationBlock(
+            container="#TopDiggPostsBlock", heading="推荐排行榜", item="li", title="a", strip_rank=True
+        ),
     ),
     generic_recommendations=False,
     discovery=Discovery(
@@ -107,10 +151,22 @@ CNBLOGS = Platform(
 
 ZHIHU = Platform(
     name="zhihu",
+    timezone="+08:00",
     domains=("zhuanlan.zhihu.com", "zhihu.com"),
     markers=(".Post-RichText", "article.Post-Main"),
     article_url=(r"^/p/\d+",),
-    needs_cookies=True,  # the column API answers 403 without a logged-in session
+    title=("h1.Post-Title", "h1"),
+    author=(".AuthorInfo-name .UserLink-link", ".AuthorInfo-name", "meta[itemprop='name']"),
+    published=(".ContentItem-time", "meta[itemprop='datePublished']"),
+    body=(".Post-RichText", ".RichText.ztext"),
+    recommendations=(
+        RecommendationBlock(
+            container=".Recommendations-Main, .PostIndex-Recommendations",
+            heading="推荐阅读",
+            item=".PagingList-item, li, a",
+            title=".PostItem-title, h2, a",
+        ),
+    ),
     discovery=Discovery(
         home="https://zhuanlan.zhihu.com/",
         api=ApiListing(
@@ -123,22 +179,35 @@ ZHIHU = Platform(
             end="paging.is_end",
         ),
     ),
-    title=("h1.Post-Title", "h1"),
-    author=(".AuthorInfo-name .UserLink-link", ".AuthorInfo-name", "meta[itemprop='name']"),
-    published=(".ContentItem-time", "meta[itemprop='datePublished']"),
-    body=(".Post-RichText", ".RichText.ztext"),
-    recommendations=(
-        RecommendationBlock(container=".Recommendations-Main, .PostIndex-Recommendations",
-                            heading="推荐阅读", item=".PagingList-item, li, a", title=".PostItem-title, h2, a"),
-    ),
-    generic_recommendations=False,
+    needs_cookies=True,
 )
 
 JUEJIN = Platform(
     name="juejin",
+    timezone="+08:00",
     domains=("juejin.cn", "juejin.im"),
     markers=("#article-root", "div.article-viewer.markdown-body"),
     article_url=(r"^/post/\d+",),
+    title=("h1.article-title", "h1"),
+    author=(".author-info-block .author-name .name", ".author-name .name", ".username .name", ".author-name"),
+    published=("time[datetime]", ".meta-box time"),
+    body=("#article-root .article-viewer", "#article-root", ".article-content"),
+    recommendations=(
+        RecommendationBlock(
+            container=".related-entry-sidebar-block",
+            heading="相关文章",
+            heading_selector=".block-title",
+            item=".entry-list .item, .entry-list a",
+            title=".entry-title, a",
+        ),
+        RecommendationBlock(
+            container=".recommended-area, .recommend-box",
+            heading="推荐阅读",
+            heading_selector=".title, .recommend-title",
+            item=".entry, li, .item",
+            title=".title-row a, .title, a",
+        ),
+    ),
     discovery=Discovery(
         home="https://juejin.cn/",
         api=ApiListing(
@@ -152,33 +221,32 @@ JUEJIN = Platform(
             more="has_more",
         ),
     ),
-    title=("h1.article-title", "h1"),
-    author=(".author-info-block .author-name .name", ".author-name .name", ".username .name", ".author-name"),
-    published=("time[datetime]", ".meta-box time"),
-    body=("#article-root .article-viewer", "#article-root", ".article-content"),
-    recommendations=(
-        RecommendationBlock(container=".recommended-area, .related-entry-sidebar-block, .entry-list.recommended",
-                            heading="相关推荐", item=".entry, li, .item", title=".title, a.title, a"),
-    ),
-    generic_recommendations=False,
 )
 
 WECHAT = Platform(
     name="wechat",
+    timezone="+08:00",
     domains=("mp.weixin.qq.com",),
-    article_url=(r"^/s(/[\w-]+|$)",),  # articles are given directly: WeChat has no public listing
     markers=("#js_content",),
     title=("#activity-name", "h1.rich_media_title", "meta[property='og:title']", "h1"),
-    author=("#js_author_name", "#js_name", ".rich_media_meta_nickname a", ".rich_media_meta_nickname",
-            "meta[name='author']"),
+    author=(
+        "#js_author_name",
+        "#js_name",
+        ".rich_media_meta_nickname a",
+        ".rich_media_meta_nickname",
+        "meta[name='author']",
+    ),
     published=("#publish_time", "em#publish_time"),
+    published_pattern=r"var\s+ct\s*=\s*\"(\d{10})\"",
     body=("#js_content",),
     drop=(".qr_code_pc", "#js_pc_qr_code"),
     generic_recommendations=False,
+    article_url=(r"^/s(/[\w-]+|$)",),
 )
 
 SINA_BLOG = Platform(
     name="sina",
+    timezone="+08:00",
     domains=("blog.sina.com.cn",),
     markers=("#sina_keyword_ad_area2", "div.articalContent", ".articalTitle"),
     article_url=(r"/s/blog_[0-9a-z]+(\.html?)?$",),
@@ -188,8 +256,13 @@ SINA_BLOG = Platform(
     body=("div.articalContent", "#sina_keyword_ad_area2"),
     drop=(".shareUp", ".articalInfo"),
     recommendations=(
-        RecommendationBlock(container=".relatedArticle, #module_5, .blog_rel", heading="相关博文",
-                            heading_selector=".title, h3", item="li", title="a"),
+        RecommendationBlock(
+            container=".relatedArticle, #module_5, .blog_rel",
+            heading="相关博文",
+            heading_selector=".title, h3",
+            item="li",
+            title="a",
+        ),
     ),
     discovery=Discovery(
         home="http://blog.sina.com.cn/",

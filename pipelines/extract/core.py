@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from lxml.html import Element, HtmlElement
 
 from crawler.platforms import PLATFORMS, Platform, get_platform, platform_for_url
 from pipelines.extract.generic import main_content
-from pipelines.extract.html import NOISE_TAGS, node_text, parse_html, sanitised_html, to_text
+from pipelines.extract.html import NOISE_TAGS, node_text, parse_html, sanitised_html, to_text, trim_footer
 from pipelines.extract.metadata import (
+    clean_author,
     clean_title,
     declared_original,
     detect_lang,
     first_match,
+    forget_metas,
     json_ld,
     meta_content,
     normalise_date,
@@ -24,7 +27,6 @@ from pipelines.extract.selectors import PageIndex, select
 
 #: A body shorter than this (in characters) is not an article.
 MIN_BODY_CHARS = 20
-
 
 
 def detect_platform(root: HtmlElement, url: str | None, index: PageIndex | None = None) -> Platform | None:
@@ -78,36 +80,46 @@ def _platform_body(root: HtmlElement, platform: Platform | None, index: PageInde
     return None
 
 
-def _published(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
-    candidates: list[str | None] = []
+def _published(
+    root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]
+) -> tuple[str | None, str | None]:
+    """``(published, updated)``: structured data first, then the platform's own markup."""
+    tz = platform.timezone if platform else None
+    published: list[str | None] = []
+    if platform and platform.published_pattern:
+        match = re.search(platform.published_pattern, index.source)
+        published.append(match.group(1) if match else None)
+    published.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
+    published.extend(str(obj.get("datePublished")) for obj in ld if obj.get("datePublished"))
     if platform:
         for selector in platform.published:
             for el in select(root, selector, index):
-                candidates.append(el.get("datetime") or el.get("content") or el.get("title") or node_text(el))
-    candidates.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
-    candidates.extend(str(obj.get("datePublished")) for obj in json_ld(root) if obj.get("datePublished"))
-    candidates.extend(root.xpath("//time/@datetime"))
-    for raw in candidates:
-        value = normalise_date(raw)
-        if value:
-            return value
-    return None
+                value = el.get("datetime") or el.get("content")
+                if not value and el.tag == "abbr":
+                    value = el.get("title")
+                published.append(value or node_text(el))
+    published.extend(root.xpath("//time/@datetime"))
+    updated = [meta_content(root, "article:modified_time", "dateModified", "og:updated_time")]
+    updated.extend(str(obj.get("dateModified")) for obj in ld if obj.get("dateModified"))
+    first = next((v for v in (normalise_date(raw, tz) for raw in published) if v), None)
+    last = next((v for v in (normalise_date(raw, tz) for raw in updated) if v), None)
+    return first, last
 
 
-def _author(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
+def _author(root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]) -> str | None:
     if platform:
-        found = first_match(root, platform.author, index=index)
+        found = clean_author(first_match(root, platform.author, index=index))
         if found:
             return found
-    for obj in json_ld(root):
+    for obj in ld:
         author = obj.get("author")
         if isinstance(author, list) and author:
             author = author[0]
         if isinstance(author, dict) and author.get("name"):
-            return str(author["name"])
+            return clean_author(str(author["name"]))
         if isinstance(author, str) and author:
-            return author
-    return meta_content(root, "author", "article:author", "dc.creator")
+            return clean_author(author)
+    return clean_author(meta_content(root, "author", "article:author", "dc.creator"))
 
 
 def _title(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
@@ -142,13 +154,21 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     root = parse_html(html)
     if root is None:
         raise NoBodyFound("empty, binary or unparseable document")
+    try:
+        return _extract(root, html, url, platform)
+    finally:
+        forget_metas()
+
+
+def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None) -> Extraction:
     index = PageIndex.of(root, html)
     described = get_platform(platform) or detect_platform(root, url, index)
-    title = _title(root, described, index)
-    author = _author(root, described, index)
-    published = _published(root, described, index)
-    tags = _tags(root)
+    ld = json_ld(root)
     _strip_noise(root)
+    title = _title(root, described, index)
+    author = _author(root, described, index, ld)
+    published, updated = _published(root, described, index, ld)
+    tags = _tags(root)
     recommendations = cut_platform_recommendations(root, described, url, index)
     node = _platform_body(root, described, index)
     if node is not None and described is not None:
@@ -161,6 +181,7 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
     else:
         recommendations += cut_generic_recommendations(root, url, len(recommendations))
         body, display = main_content(root, url)
+    body = trim_footer(body)
     if len(body) < MIN_BODY_CHARS:
         raise NoBodyFound(f"no article body found ({len(body)} characters of text)")
     return Extraction(
@@ -168,7 +189,8 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
         title=title,
         author=author,
         published=published,
-        body_html=sanitised_html(display) if display is not None else None,
+        updated=updated,
+        body_html=sanitised_html(display, in_place=True) if display is not None else None,
         lang=detect_lang(root, body),
         tags=tags,
         declared_original=declared_original(root, body, url),
@@ -178,10 +200,16 @@ def extract_article(html: str, url: str | None = None, platform: str | None = No
 
 
 def _tags(root: HtmlElement) -> tuple[str, ...]:
-    raw = (meta_content(root, "keywords", "news_keywords") or "").replace("，", ",")
+    """Keywords and ``article:tag`` metas; space-separated Chinese keyword lists are split."""
+    raw = (meta_content(root, "keywords", "news_keywords") or "").replace("，", ",").replace("、", ",")
     found = [t.strip() for t in raw.split(",") if t.strip()]
-    found += [t for t in root.xpath("//meta[@property='article:tag']/@content") if t.strip()]
+    if len(found) == 1 and _CJK_TEXT.search(found[0]) and " " in found[0]:
+        found = found[0].split()
+    found += [t.strip() for t in root.xpath("//meta[@property='article:tag']/@content") if t.strip()]
     return tuple(dict.fromkeys(found))[:20]
+
+
+_CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
 
 
 def site_of(url: str | None) -> str | None:

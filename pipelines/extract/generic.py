@@ -12,7 +12,7 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-from pipelines.extract.html import node_text, to_text
+from pipelines.extract.html import to_text
 
 try:  # pragma: no cover - exercised whenever trafilatura is installed (a declared dependency)
     import trafilatura
@@ -39,8 +39,13 @@ def main_content(root: HtmlElement, url: str | None) -> tuple[str, HtmlElement |
     if trafilatura is not None and _COUNT_ELEMENTS(root) <= MAX_LIBRARY_ELEMENTS:
         try:
             document = trafilatura.bare_extraction(
-                root, url=url, fast=True, include_comments=False, with_metadata=False,
-                include_tables=True, deduplicate=False,
+                root,
+                url=url,
+                fast=True,
+                include_comments=False,
+                with_metadata=False,
+                include_tables=True,
+                deduplicate=False,
             )
         except Exception:  # noqa: BLE001 - a library failure falls back to the own scorer
             document = None
@@ -71,13 +76,13 @@ def densest_block(root: HtmlElement) -> HtmlElement | None:
         marks = f"{el.get('class', '')} {el.get('id', '')}"
         if marks.strip() and _BOILERPLATE.search(marks) and not _CONTENTISH.search(marks):
             el.drop_tree()
+    text_len, link_len = text_lengths(root)
     scores: dict[HtmlElement, float] = {}
     for para in root.iter(*_PARAGRAPH_TAGS):
-        text = node_text(para)
-        if len(text) < 10:
+        length = text_len.get(para, 0)
+        if length < 10:
             continue
-        link_chars = sum(len(node_text(a)) for a in para.iter("a"))
-        weight = len(text) * (1 - min(1.0, link_chars / max(1, len(text))))
+        weight = length * (1 - min(1.0, link_len.get(para, 0) / length))
         parent = para.getparent()
         if parent is None:
             continue
@@ -89,3 +94,19 @@ def densest_block(root: HtmlElement) -> HtmlElement | None:
         body = root.find("body")
         return body if body is not None else root
     return max(scores, key=scores.__getitem__)
+
+
+def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlElement, int]]:
+    """Per element, the length of its text and of the text inside its links, in one
+    bottom-up pass (linear, where calling ``text_content()`` per element is quadratic)."""
+    text_len: dict[HtmlElement, int] = {}
+    link_len: dict[HtmlElement, int] = {}
+    for el in reversed(list(root.iter())):
+        own = len((el.text or "").strip())
+        links = 0
+        for child in el:
+            own += text_len.get(child, 0) + len((child.tail or "").strip())
+            links += link_len.get(child, 0)
+        text_len[el] = own
+        link_len[el] = own if el.tag == "a" else links
+    return text_len, link_len

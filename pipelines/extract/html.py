@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 
 from lxml import etree, html
 from lxml.html import HtmlElement
@@ -11,11 +12,54 @@ from lxml.html import HtmlElement
 MAX_HTML_CHARS = 8_000_000
 
 #: Elements that never hold article text.
-NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas",
-              "button", "select", "input", "textarea", "object", "embed")
+NOISE_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "object",
+    "embed",
+)
 
 BLOCK_TAGS = frozenset(
-    ["p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "pre", "blockquote", "table", "tr", "br", "hr", "figure", "figcaption", "header", "footer", "aside", "nav", "dl", "dt", "dd", "main"]
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "pre",
+        "blockquote",
+        "table",
+        "tr",
+        "br",
+        "hr",
+        "figure",
+        "figcaption",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "dl",
+        "dt",
+        "dd",
+        "main",
+    ]
 )
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
@@ -64,7 +108,7 @@ def to_text(node: HtmlElement) -> str:
         if tag in NOISE_TAGS:
             pass
         elif tag == "pre":
-            code.append(el.text_content().strip("\n"))
+            code.append("".join(el.itertext()).strip("\n"))
             parts.append(f"\n\n\x00{len(code) - 1}\x00\n\n")
         else:
             block = tag in BLOCK_TAGS
@@ -96,37 +140,98 @@ def to_text(node: HtmlElement) -> str:
     return "\n\n".join(paragraphs)
 
 
+#: Paragraphs that close an article without being part of it: copyright and reposting
+#: notices, share and like prompts.
+_FOOTER = re.compile(
+    r"^\s*(?:©|\(c\)\s|copyright\b|all rights reserved|版权所有|版权声明|©?\s*著作权归|本文为博主原创|"
+    r"转载请(?:注明|联系)|未经.{0,12}(?:授权|许可|允许).{0,6}(?:转载|使用)|share this\b|like this:|分享到)",
+    re.IGNORECASE,
+)
+
+
+def trim_footer(text: str) -> str:
+    """``text`` without trailing short paragraphs that are copyright notices or share prompts."""
+    paragraphs = text.split("\n\n")
+    while len(paragraphs) > 1 and len(paragraphs[-1]) < 300 and _FOOTER.match(paragraphs[-1]):
+        paragraphs.pop()
+    return "\n\n".join(paragraphs)
+
+
 _CODE_MARK = re.compile("\x00(\\d+)\x00")
 
 
 _ALLOWED_TAGS = frozenset(
-    ["p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "pre", "code", "blockquote", "em", "strong", "b", "i", "u", "s", "a", "img", "figure", "figcaption", "table", "thead", "tbody", "tr", "td", "th", "hr", "sup", "sub", "span", "div", "section", "article", "dl", "dt", "dd"]
+    [
+        "p",
+        "br",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "pre",
+        "code",
+        "blockquote",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "s",
+        "a",
+        "img",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "hr",
+        "sup",
+        "sub",
+        "span",
+        "div",
+        "section",
+        "article",
+        "dl",
+        "dt",
+        "dd",
+    ]
 )
-_ALLOWED_ATTRS = {"a": ("href", "title"), "img": ("src", "alt", "title", "width", "height"),
-                  "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan")}
+_ALLOWED_ATTRS = {
+    "a": ("href", "title"),
+    "img": ("src", "alt", "title", "width", "height"),
+    "td": ("colspan", "rowspan"),
+    "th": ("colspan", "rowspan"),
+}
 
 
-def sanitised_html(node: HtmlElement) -> str:
+def sanitised_html(node: etree._Element, in_place: bool = False) -> str:
     """A display copy of ``node``: no scripts, event handlers, styles or remote resources
-    other than images; links only to http(s)."""
-    clone = html.fromstring(html.tostring(node, encoding="unicode"))
-    for el in list(clone.iter()):
-        if not isinstance(el.tag, str):
-            el.drop_tree()
-            continue
-        if el.tag in NOISE_TAGS:
-            el.drop_tree()
-            continue
+    other than images; links only to http(s) or the same site.
+
+    :param in_place: clean ``node`` itself instead of a copy (when the caller owns the tree)
+    """
+    clean = node if in_place else deepcopy(node)
+    etree.strip_elements(clean, *NOISE_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    unwanted = {el.tag for el in clean.iter() if el is not clean and el.tag not in _ALLOWED_TAGS}
+    if unwanted:
+        etree.strip_tags(clean, *unwanted)
+    for el in clean.iter():
         allowed = _ALLOWED_ATTRS.get(el.tag, ())
-        for name in list(el.attrib):
-            value = el.attrib[name]
-            if name not in allowed or (
-                name in ("href", "src") and not value.strip().lower().startswith(("http://", "https://", "/"))
-            ):
+        for name, value in list(el.attrib.items()):
+            if name not in allowed or (name in ("href", "src") and not _SAFE_URL.match(value)):
                 del el.attrib[name]
-        if el.tag not in _ALLOWED_TAGS and el is not clone:
-            el.drop_tag()
-    if clone.tag not in _ALLOWED_TAGS:
-        clone.tag = "div"
-        clone.attrib.clear()
-    return html.tostring(clone, encoding="unicode")
+    if clean.tag not in _ALLOWED_TAGS:
+        clean.tag = "div"
+        clean.attrib.clear()
+    return etree.tostring(clean, encoding="unicode", method="html", with_tail=False)
+
+
+_SAFE_URL = re.compile(r"\s*(?:https?://|/(?!/))", re.IGNORECASE)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import datetime
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -13,6 +14,7 @@ from lxml.html import HtmlElement
 from pipelines.extract.html import node_text
 from pipelines.extract.selectors import PageIndex, select
 
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|\]\]>\s*(?://)?\s*$")
 _TITLE_SEPARATORS = re.compile(r"\s+[-|_–—·]\s+|\s*[|_]\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -23,7 +25,8 @@ _DATE = re.compile(
 )
 _ORIGINAL_MARKERS = re.compile(
     r"(?:原文链接|原文地址|本文转载自|转载自|文章来源|原文出处|来源|出处|Originally published at|"
-    r"Originally posted (?:at|on)|This (?:post|article) (?:was )?(?:originally )?(?:published|appeared) (?:at|on)|"
+    r"Originally posted (?:at|on)|"
+    r"This (?:post|article) (?:was )?(?:originally )?(?:published|appeared) (?:at|on)|"
     r"Source)\s*[:：]?\s*(https?://[^\s<>\"'，。)）]+)",
     re.IGNORECASE,
 )
@@ -67,6 +70,11 @@ def _metas(root: HtmlElement) -> dict[str, str]:
     return index
 
 
+def forget_metas() -> None:
+    """Drop this thread's cached head index (and with it the last tree)."""
+    _LAST_METAS.value = None
+
+
 def meta_content(root: HtmlElement, *names: str) -> str | None:
     """The first non-empty ``content`` of a ``<meta>`` in the head called one of ``names``
     (by ``property``, ``name`` or ``itemprop``, case-insensitive)."""
@@ -83,7 +91,7 @@ def json_ld(root: HtmlElement) -> list[dict]:
     found: list[dict] = []
     for script in root.xpath('//script[@type="application/ld+json"]'):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(_CDATA.sub("", script.text or "").strip())
         except (json.JSONDecodeError, TypeError):
             continue
         stack = [data]
@@ -110,15 +118,40 @@ def clean_title(raw: str | None, site_names: tuple[str, ...] = ()) -> str | None
     return title
 
 
-def normalise_date(raw: str | None) -> str | None:
-    """An ISO 8601 date (with time and offset when known) from common page formats."""
+def _zone(offset: str | None) -> timezone | None:
+    """A fixed offset like ``+08:00`` as a tzinfo, or None."""
+    match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", offset or "")
+    if not match:
+        return UTC if offset == "Z" else None
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)
+
+
+def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
+    """An ISO 8601 date, with time and offset when known, from common page formats.
+
+    :param tz: the offset (``+08:00``) to assume for times given without one, when the
+        platform's time zone is known
+    """
     if not raw:
         return None
     raw = raw.strip()
+    if re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # a Unix timestamp, in seconds or milliseconds
+        return datetime.fromtimestamp(int(raw[:10]), _zone(tz) or UTC).isoformat()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        try:
+            return date.fromisoformat(raw).isoformat()
+        except ValueError:
+            return None
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        pass
+        value = None
+    if value is not None:
+        if value.tzinfo is None and _zone(tz):
+            value = value.replace(tzinfo=_zone(tz))
+        return value.isoformat()
     match = _DATE.search(raw)
     if not match:
         return None
@@ -127,27 +160,66 @@ def normalise_date(raw: str | None) -> str | None:
         value = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
     except ValueError:
         return None
-    text = value.isoformat() if hour else value.date().isoformat()
-    if hour and zone:
-        text += "+00:00" if zone == "Z" else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
-    return text
+    if not hour:
+        return value.date().isoformat()
+    zone_info = _zone(zone) or _zone(tz)
+    return (value.replace(tzinfo=zone_info) if zone_info else value).isoformat()
+
+
+_FOLLOW_WORDS = re.compile(r"\s*(?:\+\s*)?(?:已关注|关注|Follow(?:ing)?|Subscribe)\s*$", re.IGNORECASE)
+
+
+def clean_author(raw: str | None) -> str | None:
+    """A display name: no trailing follow button text, not a bare number, not a sentence."""
+    if not raw:
+        return None
+    name = _FOLLOW_WORDS.sub("", " ".join(raw.split())).strip(" ·|,:：")
+    if not name or name.isdigit() or len(name) > 80:
+        return None
+    return name
+
+
+#: Frequent short words of the Latin-script languages seen most on blogs (a vote, not a model).
+_STOPWORD_TEXT = {
+    "en": "the and of to is in that it for with as was on are this be you",
+    "de": "der die und das ist nicht ich mit sich auf für ein eine den zu",
+    "fr": "le la les et des est une pour que qui dans pas sur du au",
+    "es": "el la los las y que en del por una para con es se",
+    "pt": "o os as e que em do da uma para com não por se",
+    "it": "il di che e la per una sono non del della gli con",
+    "nl": "de het een en van is dat niet op te zijn met voor",
+}
+STOPWORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORD_TEXT.items()}
+_WORD = re.compile(r"[^\W\d_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def detect_lang(root: HtmlElement, text: str) -> str | None:
-    """The page's language: Chinese/Japanese/Korean by script, else ``<html lang>``."""
+    """The body's language: CJK by script, Latin-script languages by frequent words,
+    else ``<html lang>`` or ``og:locale``."""
     sample = text[:4000]
-    if sample:
-        han = len(_CJK.findall(sample))
-        if _KANA.search(sample) and len(_KANA.findall(sample)) > han / 10:
-            return "ja"
-        if len(_HANGUL.findall(sample)) > len(sample) / 10:
-            return "ko"
-        if han > len(sample) / 10:
-            return "zh"
+    han = len(_CJK.findall(sample))
+    kana = len(_KANA.findall(sample))
+    hangul = len(_HANGUL.findall(sample))
+    words = _WORD.findall(sample.lower())
+    latin = sum(len(w) for w in words if w.isascii())
+    if kana and kana > han / 10 and kana + han > latin / 4:
+        return "ja"
+    if hangul > latin / 4 and hangul > han:
+        return "ko"
+    if han >= 20 and han > latin / 10:  # Chinese tech posts quote a lot of code
+        return "zh"
+    if len(_CYRILLIC.findall(sample)) > latin:
+        return "ru"
+    counts = Counter(words)
+    votes = {lang: sum(counts[w] for w in stop) for lang, stop in STOPWORDS.items()}
+    best = max(votes, key=votes.__getitem__)
+    if votes[best] >= 5 and votes[best] >= 2 * sorted(votes.values())[-2]:
+        return best
     lang = root.get("lang") or meta_content(root, "og:locale", "language")
     if lang:
         return lang.replace("_", "-").split("-")[0].lower()
-    return "en" if sample and sample.isascii() else None
+    return None
 
 
 def declared_original(root: HtmlElement, body_text: str, url: str | None) -> str | None:

@@ -15,18 +15,23 @@ from lxml.html import HtmlElement
 from crawler.platforms.base import Platform, RecommendationBlock
 from pipelines.extract.html import HEADING_TAGS, node_text
 from pipelines.extract.model import Recommendation
-from pipelines.extract.numbers import parse_count
+from pipelines.extract.numbers import labelled_counts, parse_count
 from pipelines.extract.selectors import PageIndex, select
 
-#: Headings that introduce a block of recommended or related articles.
+#: Headings that introduce a block of recommended or related articles (simplified and
+#: traditional Chinese, English).
 RECOMMENDATION_HEADINGS = re.compile(
-    r"^\s*(?:推荐阅读|推荐阅读更多精彩内容|相关推荐|相关文章|相关阅读|相关博文|相关新闻|相关链接|热门文章|热门推荐|"
-    r"热门阅读|热文推荐|热点推荐|热点排行|阅读排行|阅读排行榜|猜你喜欢|为您推荐|为你推荐|延伸阅读|精彩推荐|"
-    r"编辑推荐|最新文章|作者最新文章|更多精彩|更多文章|精选文章|大家都在看|你可能感兴趣的文章|"
+    r"^\s*(?:"
+    r"(?:推荐|推薦)(?:阅读|閱讀|文章)(?:更多精彩内容)?|文章(?:推荐|推薦)|(?:相关|相關)(?:推荐|推薦|文章|阅读|閱讀|博文|新闻|新聞|"
+    r"链接|連結|好文)|(?:热门|熱門)(?:文章|推荐|推薦|阅读|閱讀|博文)|热文推荐|(?:热点|熱點)(?:推荐|排行)|阅读排行榜?|"
+    r"猜你(?:喜欢|喜歡|想看)|(?:为|為)(?:您|你)(?:推荐|推薦)|延伸(?:阅读|閱讀)|精彩推荐|编辑推荐|博主推荐|"
+    r"(?:作者)?最新文章|更多(?:精彩|文章)|精选文章|大家(?:都在|还在)看|你可能(?:感兴趣的文章|也喜歡|也喜欢)|"
     r"related(?: posts?| articles?| stories| reading| content)?|you (?:might|may) also (?:like|enjoy)|"
-    r"recommended(?: for you| reading| stories| posts| articles)?|more from\b.{0,60}|more (?:stories|posts|articles)"
-    r"(?: from\b.{0,60})?|read (?:more|next)|popular (?:posts?|articles|stories)|trending(?: posts| now)?|"
-    r"further reading|similar (?:posts|articles)|keep reading|up next|what to read next)\s*[:：]?\s*$",
+    r"recommended(?: for you| reading| stories| posts| articles| from\b.{0,60})?|"
+    r"(?:read )?more from\b.{0,60}|more (?:stories|posts|articles)(?: from\b.{0,60})?|read (?:more|next)|"
+    r"popular (?:posts?|articles|stories)|"
+    r"trending(?: posts| now| on\b.{0,40})?|further reading|similar (?:posts|articles)|keep reading|up next|"
+    r"what to read next)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
 #: Link texts that are controls, not titles.
@@ -43,9 +48,45 @@ _MAX_BLOCK_LINKS = 80
 _MIN_LINK_SHARE = 0.3
 _MAX_BLOCK_CHARS = 6000
 #: Words one of which every heading above contains: only text nodes holding one are looked at.
-_HINTS = ("推荐", "相关", "热门", "猜你", "为您", "为你", "延伸", "精彩", "排行", "最新", "更多", "大家都在看",
-          "感兴趣", "精选", "related", "recommend", "also like", "also enjoy", "more ", "popular", "trending",
-          "further reading", "similar", "keep reading", "up next", "read next", "what to read", "read more")
+_HINTS = (
+    "推荐",
+    "推薦",
+    "相关",
+    "相關",
+    "热门",
+    "熱門",
+    "热点",
+    "熱點",
+    "热文",
+    "猜你",
+    "为您",
+    "为你",
+    "為您",
+    "為你",
+    "大家",
+    "你可能",
+    "延伸",
+    "精彩",
+    "排行",
+    "最新",
+    "更多",
+    "感兴趣",
+    "精选",
+    "related",
+    "recommend",
+    "also like",
+    "also enjoy",
+    "more ",
+    "popular",
+    "trending",
+    "further reading",
+    "similar",
+    "keep reading",
+    "up next",
+    "read next",
+    "what to read",
+    "read more",
+)
 
 
 _HINTED = re.compile("|".join(re.escape(h) for h in _HINTS))
@@ -61,7 +102,8 @@ def _hinted_elements(root: HtmlElement) -> list[HtmlElement]:
     Strings are scanned first (cheap); elements are looked up only for the few that match.
     """
     values = dict.fromkeys(
-        t for t in _SHORT_TEXTS(root)
+        t
+        for t in _SHORT_TEXTS(root)
         if _HINTED.search(t.lower()) and RECOMMENDATION_HEADINGS.match(" ".join(t.split()))
     )
     found: dict[HtmlElement, None] = {}
@@ -75,9 +117,10 @@ def _hinted_elements(root: HtmlElement) -> list[HtmlElement]:
     return sorted(found, key=lambda el: el.sourceline or 0)
 
 
-def text_without(node: HtmlElement, excluded: set[HtmlElement]) -> str:
-    """The text of ``node`` leaving out the subtrees in ``excluded``, whitespace collapsed."""
-    if not excluded:
+def text_without(node: HtmlElement, excluded: set[HtmlElement], sep: str = "") -> str:
+    """The text of ``node`` leaving out the subtrees in ``excluded``, whitespace collapsed;
+    ``sep`` goes between the texts of different elements."""
+    if not excluded and not sep:
         return node_text(node)
     parts: list[str] = []
 
@@ -91,7 +134,7 @@ def text_without(node: HtmlElement, excluded: set[HtmlElement]) -> str:
                 parts.append(child.tail)
 
     walk(node)
-    return " ".join("".join(parts).split())
+    return " ".join(sep.join(parts).split())
 
 
 _RANK = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*(?=\S)")
@@ -101,6 +144,16 @@ _TRAILING_COUNT = re.compile(r"\s*[(（]\d+[)）]\s*$")
 def clean_item_title(text: str) -> str:
     """A list item's title without a leading rank ("1. ") or a trailing count ("(430)")."""
     return _TRAILING_COUNT.sub("", _RANK.sub("", text)).strip()
+
+
+def _first_with_text(node: HtmlElement, selector: str | None) -> HtmlElement | None:
+    """The first element with text matching ``selector``, trying its comma-separated
+    alternatives in the order written (the first is the preferred one)."""
+    for alternative in (selector or "").split(","):
+        for el in select(node, alternative.strip()):
+            if node_text(el):
+                return el
+    return None
 
 
 def _text_of(node: HtmlElement, selector: str | None) -> str | None:
@@ -148,16 +201,20 @@ def _from_block(
     records: list[Recommendation] = []
     for item in _items(container, block.item):
         excluded = set(select(item, block.exclude)) if block.exclude else set()
-        title_el = item
-        for el in select(item, block.title) if block.title else ():
-            if node_text(el):
-                title_el = el
-                break
+        found = _first_with_text(item, block.title)
+        title_el = found if found is not None else item
         title = text_without(title_el, excluded)
         if block.strip_rank:
             title = clean_item_title(title)
         if not title or (heading and title == heading):
             continue
+        counts = {
+            "reads": parse_count(_text_of(item, block.reads)),
+            "comments": parse_count(_text_of(item, block.comments)),
+            "likes": parse_count(_text_of(item, block.likes)),
+        }
+        if None in counts.values():
+            _fill_counts(counts, text_without(item, {title_el}, sep=" "), block.trailing_count)
         records.append(
             Recommendation(
                 title=title,
@@ -166,12 +223,25 @@ def _from_block(
                 position=start + len(records),
                 author=_text_of(item, block.author),
                 snippet=_text_of(item, block.snippet),
-                reads=parse_count(_text_of(item, block.reads)),
-                comments=parse_count(_text_of(item, block.comments)),
-                likes=parse_count(_text_of(item, block.likes)),
+                **counts,
             )
         )
     return records
+
+
+_TRAILING_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*\s*(?:万|千|k|w)?)\s*$", re.IGNORECASE)
+
+
+def _fill_counts(counts: dict[str, int | None], text: str, trailing: str | None) -> None:
+    """Counts the block's selectors did not find, read from labelled numbers in the item's text;
+    ``trailing`` names the count a platform shows as a bare last number (next to an icon)."""
+    for kind, value in labelled_counts(text).items():
+        if counts[kind] is None:
+            counts[kind] = value
+    if trailing and counts.get(trailing) is None:
+        match = _TRAILING_NUMBER.search(text)
+        if match:
+            counts[trailing] = parse_count(match.group(1))
 
 
 def cut_platform_recommendations(
@@ -181,15 +251,17 @@ def cut_platform_recommendations(
     records: list[Recommendation] = []
     if platform is None:
         return records
+    cut: set[HtmlElement] = set()
     for block in platform.recommendations:
         for container in select(root, block.container, index):
-            if container.getparent() is None:
-                continue
+            if container.getparent() is None or any(a in cut for a in container.iterancestors()):
+                continue  # gone with a block cut before
             if block.heading_match and not re.search(
                 block.heading_match, _text_of(container, block.heading_selector) or "", re.IGNORECASE
             ):
                 continue
             records.extend(_from_block(container, block, base_url, len(records)))
+            cut.add(container)
             container.drop_tree()
     return records
 
@@ -250,20 +322,58 @@ def _linked(el: HtmlElement, block: HtmlElement) -> bool:
 
 def _titles(block: HtmlElement, heading: HtmlElement) -> list[tuple[str, HtmlElement]]:
     """``(title, element)`` of each item: headed cards when the block has them, else its links."""
-    heads = [h for h in block.iter(*HEADING_TAGS)
-             if not _inside(h, heading) and not _inside(heading, h)
-             and (h.find(".//a[@href]") is not None or _linked(h, block))]
+    heads = [
+        h
+        for h in block.iter(*HEADING_TAGS)
+        if not _inside(h, heading)
+        and not _inside(heading, h)
+        and (h.find(".//a[@href]") is not None or _linked(h, block))
+    ]
     if len(heads) >= 2:
-        return [(node_text(h), h) for h in heads if node_text(h)]
+        return [(node_text(h), h) for h in heads if looks_like_title(node_text(h))]
     found: list[tuple[str, HtmlElement]] = []
     for a in block.iter("a"):
         if _inside(a, heading) or not a.get("href"):
             continue
         title = node_text(a)
-        if len(title) < 4 or _CONTROL_LINKS.match(title) or RECOMMENDATION_HEADINGS.match(title):
-            continue
-        found.append((title, a))
+        if looks_like_title(title) and not RECOMMENDATION_HEADINGS.match(title):
+            found.append((title, a))
     return found
+
+
+_NOT_TITLES = re.compile(
+    r"^\s*(?:previous|next|prev|older|newer)\s+(?:article|post|story|entry)\b|^\s*(?:上一篇|下一篇|上一页|下一页)",
+    re.IGNORECASE,
+)
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def looks_like_title(text: str) -> bool:
+    """True for text shaped like a story title, not a menu entry, a name or a control:
+    at least five Chinese characters, or at least three words."""
+    if not text or _CONTROL_LINKS.match(text) or _NOT_TITLES.match(text):
+        return False
+    if len(_HAN_CHAR.findall(text)) >= 5:
+        return True
+    return len(text.split()) >= 3
+
+
+def _cards(titles: list[HtmlElement], block: HtmlElement) -> list[HtmlElement]:
+    """For each title element, the largest element inside ``block`` that holds no other title
+    (the item's card, where its counts are shown)."""
+    chains = []
+    for el in titles:
+        chain = [el]
+        for anc in el.iterancestors():
+            if anc is block:
+                break
+            chain.append(anc)
+        chains.append(chain)
+    shared: dict[HtmlElement, int] = {}
+    for chain in chains:
+        for anc in chain:
+            shared[anc] = shared.get(anc, 0) + 1
+    return [next((a for a in reversed(chain) if shared[a] == 1), chain[0]) for chain in chains]
 
 
 def cut_generic_recommendations(
@@ -293,13 +403,22 @@ def cut_generic_recommendations(
         if block is None:
             continue
         label = text.rstrip(":：").strip()
-        for title, el in _titles(block, heading):
+        titles = _titles(block, heading)
+        if len(titles) < 2:
+            continue  # a heading over a menu or a single link: not a block of stories
+        cards = _cards([el for _, el in titles], block)
+        for (title, el), card in zip(titles, cards, strict=True):
+            rest = text_without(card, {el}, sep=" ") if card is not el else ""
+            counts = labelled_counts(rest)
             records.append(
                 Recommendation(
                     title=title,
                     url=_link_of(el, block, None, base_url),
                     block=label,
                     position=start + len(records),
+                    reads=counts["reads"],
+                    comments=counts["comments"],
+                    likes=counts["likes"],
                 )
             )
         block.drop_tree()

@@ -50,6 +50,7 @@ def select_first(node: HtmlElement, selectors: tuple[str, ...]) -> HtmlElement |
 
 _NAMES = re.compile(r"[.#]([\w-]+)")
 _QUOTED = re.compile(r"""\[[^\]=]*=\s*(['"])(.*?)\1\s*\]""")
+_ATTRIBUTE = re.compile(r"\[\s*([\w-]+)")
 _CLASSES = etree.XPath("//@class", smart_strings=False)
 _IDS = etree.XPath("//@id", smart_strings=False)
 
@@ -76,6 +77,7 @@ def _required(selector: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], .
     alternatives = []
     for part in selector.split(","):
         literals = tuple(v for _, v in _QUOTED.findall(part) if v and "\\" not in v)
+        literals += tuple(name for name in _ATTRIBUTE.findall(part) if name.startswith(("data-", "aria-")))
         bare = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", part)
         alternatives.append((tuple(dict.fromkeys(_NAMES.findall(bare))), literals))
     return tuple(alternatives)

@@ -1,0 +1,372 @@
+"""Pieces of extraction: counts, dates, declared originals, clean HTML, platform detection,
+generic recommendation blocks."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extract import NoBodyFound, detect_platform, extract_article
+from pipelines.extract.generic import densest_block, text_lengths
+from pipelines.extract.html import parse_html, sanitised_html, to_text, trim_footer
+from pipelines.extract.metadata import clean_author, normalise_date
+from pipelines.extract.numbers import labelled_counts, parse_count
+from pipelines.extract.selectors import PageIndex, may_match, select
+
+PARAGRAPHS = "".join(
+    f"<p>Paragraph {i} of the article explains one more thing about the subject at some length.</p>"
+    for i in range(6)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("阅读 206,378", 206378),
+        ("1.2万", 12000),
+        ("3.4k", 3400),
+        ("12 likes", 12),
+        ("评论 0", 0),
+        ("2.5亿", 250_000_000),
+        ("1,234 reads", 1234),
+        ("no number", None),
+        (None, None),
+        ("赞 481", 481),
+    ],
+)
+def test_parse_count(text: str | None, count: int | None) -> None:
+    assert parse_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "reads", "comments", "likes"),
+    [
+        ("阅读 206,378 评论 6 赞 481", 206378, 6, 481),
+        ("1.2万阅读 · 35评论", 12000, 35, None),
+        ("12 likes 3 comments 1,024 views", 1024, 3, 12),
+        ("1.1K claps · 12 responses", None, 12, 1100),
+        ("5 min read", None, None, None),
+    ],
+)
+def test_labelled_counts(text: str, reads: int | None, comments: int | None, likes: int | None) -> None:
+    assert labelled_counts(text) == {"reads": reads, "comments": comments, "likes": likes}
+
+
+def test_generic_block_items_carry_their_counts() -> None:
+    cards = "".join(
+        f"<div class='card'><a href='/p/{i}'>A story from the sidebar, number {i}</a>"
+        f"<span>{i + 1}.{i}k views</span><span>{i} comments</span></div>"
+        for i in range(3)
+    )
+    html = f"<html><body><article>{PARAGRAPHS}</article><aside><h3>Popular posts</h3>{cards}</aside></body>"
+    records = extract_article(html).recommendations
+    assert [(r.reads, r.comments) for r in records] == [(1000, 0), (2100, 1), (3200, 2)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "tz", "iso"),
+    [
+        ("2016.05.18 16:03", "+08:00", "2016-05-18T16:03:00+08:00"),
+        ("2019年06月15日08:18", "+08:00", "2019-06-15T08:18:00+08:00"),
+        ("2020-09-26T11:08:40.000Z", None, "2020-09-26T11:08:40+00:00"),
+        ("2023-03-28T18:04:00-04:00", "+08:00", "2023-03-28T18:04:00-04:00"),
+        ("1581418070", "+08:00", "2020-02-11T18:47:50+08:00"),
+        ("2017-05-03", None, "2017-05-03"),
+        ("(2014-04-20 21:35:08)", None, "2014-04-20T21:35:08"),
+        ("yesterday", None, None),
+        ("2019-13-45", None, None),
+    ],
+)
+def test_normalise_date(raw: str, tz: str | None, iso: str | None) -> None:
+    assert normalise_date(raw, tz) == iso
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("GameForce 关注", "GameForce"),
+        ("  Ana Moreira · ", "Ana Moreira"),
+        ("104363", None),
+        ("Radzion Follow", "Radzion"),
+        ("", None),
+    ],
+)
+def test_clean_author(raw: str, name: str | None) -> None:
+    assert clean_author(raw) == name
+
+
+@pytest.mark.parametrize(
+    ("snippet", "original"),
+    [
+        ("本文转载自：https://blog.example.cn/post/42 ，感谢作者。", "https://blog.example.cn/post/42"),
+        ("原文链接：http://www.example.com/a.html", "http://www.example.com/a.html"),
+        ("Originally published at https://radzion.com/blog/guitar.", "https://radzion.com/blog/guitar"),
+    ],
+)
+def test_declared_original_in_text(snippet: str, original: str) -> None:
+    html = f"<html><body><article>{PARAGRAPHS}<p>{snippet}</p></article></body></html>"
+    assert extract_article(html, url="https://copy.example.org/p/1").declared_original == original
+
+
+def test_declared_original_from_canonical_elsewhere() -> None:
+    html = (
+        "<html><head><link rel='canonical' href='https://origin.example.com/post'></head>"
+        f"<body><article>{PARAGRAPHS}</article></body></html>"
+    )
+    assert extract_article(html, url="https://mirror.example.net/post").declared_original == (
+        "https://origin.example.com/post"
+    )
+    same = html.replace("https://origin.example.com/post", "https://mirror.example.net/post")
+    assert extract_article(same, url="https://mirror.example.net/post").declared_original is None
+
+
+def test_sanitised_html_keeps_images_only() -> None:
+    root = parse_html(
+        "<div><p onclick='steal()' style='color:red'>Hi <a href='javascript:alert(1)'>x</a>"
+        "<a href='https://ok.example/'>ok</a></p><script>alert(1)</script><iframe src='https://ads'></iframe>"
+        "<img src='https://img.example/a.png' onerror='x()'><video src='https://v.example/a.mp4'></video>"
+        "<link rel='stylesheet' href='https://css.example/a.css'></div>"
+    )
+    clean = sanitised_html(root.find(".//div"))
+    for bad in (
+        "onclick",
+        "style=",
+        "javascript:",
+        "<script",
+        "<iframe",
+        "onerror",
+        "<video",
+        "<link",
+        "css.example",
+    ):
+        assert bad not in clean
+    assert "https://img.example/a.png" in clean
+    assert 'href="https://ok.example/"' in clean
+
+
+def test_to_text_puts_blocks_on_their_own_lines() -> None:
+    root = parse_html(
+        "<div><h2>Title</h2><p>One <b>bold</b> line.</p><ul><li>first</li><li>second</li></ul>"
+        "<pre>  indented\n    more</pre><p>a<br>b</p></div>"
+    )
+    assert (
+        to_text(root.find(".//div"))
+        == "Title\n\nOne bold line.\n\nfirst\n\nsecond\n\n  indented\n    more\n\na\nb"
+    )
+
+
+def test_selector_prefilter() -> None:
+    root = parse_html(
+        "<html><head><meta name='generator' content='WordPress 6.4'></head>"
+        "<body><div class='entry-content' id='main'><p>x</p></div></body></html>"
+    )
+    index = PageIndex.of(root, "<div class='entry-content' id='main'> content='WordPress 6.4'")
+    assert may_match(".entry-content", index)
+    assert may_match("#main p", index)
+    assert not may_match("#js_content", index)
+    assert may_match("meta[content='WordPress 6.4']", index)
+    assert not may_match("meta[content='Ghost 5']", index)
+    assert select(root, "#js_content", index) == []
+    assert len(select(root, "div.entry-content p", index)) == 1
+    assert select(root, "[[not a selector") == []
+
+
+def test_self_hosted_wordpress_found_by_generator() -> None:
+    root = parse_html(
+        "<html><head><meta name='generator' content='WordPress 6.4.2'></head><body></body></html>"
+    )
+    platform = detect_platform(root, "https://blog.example.org/2024/01/post/")
+    assert platform is not None
+    assert platform.name == "wordpress"
+
+
+def test_medium_custom_domain_found_by_markup() -> None:
+    root = parse_html(
+        "<html><head><meta property='al:android:package' content='com.medium.reader'></head>"
+        "<body><article><section><p>x</p></section></article></body></html>"
+    )
+    platform = detect_platform(root, "https://wtfeconomy.com/some-story-e52ab9515573")
+    assert platform is not None
+    assert platform.name == "medium"
+
+
+def test_unknown_site_has_no_platform() -> None:
+    root = parse_html("<html><body><div class='story'><p>x</p></div></body></html>")
+    assert detect_platform(root, "https://news.example.com/a") is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "block"),
+    [
+        ("<h2>Related posts</h2>", "Related posts"),
+        ("<h3>You might also like</h3>", "You might also like"),
+        ("<div class='hd'><span>相关推荐</span></div>", "相关推荐"),
+        ("<h4>热门文章：</h4>", "热门文章"),
+        ("<h3>More from <a href='/u/ana'>Ana</a></h3>", "More from Ana"),
+    ],
+)
+def test_generic_recommendation_blocks(heading: str, block: str) -> None:
+    items = "".join(
+        f"<li><a href='/posts/{i}'>Another story worth reading number {i}</a></li>" for i in range(4)
+    )
+    html = (
+        "<html><body><nav><a href='/'>Home</a><a href='/about'>About</a></nav>"
+        f"<article>{PARAGRAPHS}</article>"
+        f"<aside><div class='widget'>{heading}<ul>{items}</ul></div></aside></body></html>"
+    )
+    result = extract_article(html, url="https://blog.example.com/posts/9")
+    assert [r.title for r in result.recommendations] == [
+        f"Another story worth reading number {i}" for i in range(4)
+    ]
+    assert {r.block for r in result.recommendations} == {block}
+    assert result.recommendations[2].url == "https://blog.example.com/posts/2"
+    assert [r.position for r in result.recommendations] == [0, 1, 2, 3]
+    assert "Another story" not in result.body
+    assert "Paragraph 5 of the article" in result.body
+
+
+def test_link_lists_without_a_recommendation_heading_are_not_records() -> None:
+    items = "".join(f"<li><a href='/c/{i}'>Category {i}</a></li>" for i in range(6))
+    html = (
+        f"<html><body><div class='menu'><h3>Categories</h3><ul>{items}</ul></div>"
+        f"<article>{PARAGRAPHS}</article>"
+    )
+    assert extract_article(html).recommendations == ()
+
+
+def test_author_links_inside_the_body_stay_in_the_body() -> None:
+    html = (
+        "<html><head><meta property='og:url' content='https://mp.weixin.qq.com/s/abc'></head><body>"
+        "<h1 id='activity-name'>Title here</h1><div id='js_content'>"
+        f"{PARAGRAPHS}<p><strong>相关文章</strong></p><p><a href='https://mp.weixin.qq.com/s/x'>一篇旧文章的标题</a></p>"
+        "<p><a href='https://mp.weixin.qq.com/s/y'>另一篇旧文章的标题</a></p></div></body></html>"
+    )
+    result = extract_article(html, url="https://mp.weixin.qq.com/s/abc")
+    assert result.platform == "wechat"
+    assert "一篇旧文章的标题" in result.body
+    assert result.recommendations == ()
+
+
+def test_platform_argument_overrides_detection() -> None:
+    html = f"<html><body><div class='show-content'>{PARAGRAPHS}</div></body></html>"
+    assert extract_article(html, platform="jianshu").platform == "jianshu"
+    with pytest.raises(NoBodyFound):
+        extract_article("<html><body><p>short</p></body></html>", platform="csdn")
+
+
+@pytest.mark.parametrize(
+    ("body", "lang"),
+    [
+        ("这是一段中文的正文内容，" * 5 + "def main(): return run(args, options, settings)" * 3, "zh"),
+        ("The quick brown fox jumps over the lazy dog and it is in the garden with you. " * 3, "en"),
+        ("Der Hund ist nicht mit der Katze auf dem Sofa und die Kinder sind für sich. " * 3, "de"),
+        ("これは日本語の文章です。文字コードを正しく判定できるかを確かめます。" * 3, "ja"),
+    ],
+)
+def test_language_of_the_body(body: str, lang: str) -> None:
+    html = f"<html lang='fr'><body><article><p>{body}</p></article></body></html>"
+    assert extract_article(html).lang == lang
+
+
+def test_space_separated_chinese_keywords_are_split() -> None:
+    html = (
+        "<html><head><meta name='keywords' content='小花 纸片 眼睛'></head>"
+        f"<body><article>{PARAGRAPHS}</article></body></html>"
+    )
+    assert extract_article(html).tags == ("小花", "纸片", "眼睛")
+
+
+def test_text_lengths_and_densest_block() -> None:
+    root = parse_html(
+        "<html><body><nav><a href='/'>Home</a></nav><div id='main'><p>"
+        + "word " * 50
+        + "</p><p>"
+        + "more words " * 40
+        + "</p></div><div class='links'><p><a href='/x'>"
+        + "link text " * 30
+        + "</a></p></div></body></html>"
+    )
+    text_len, link_len = text_lengths(root)
+    links = root.find(".//div[@class='links']")
+    assert text_len[links] == link_len[links] == len(("link text " * 30).strip())
+    block = densest_block(root)
+    assert block is not None
+    assert block.get("id") == "main"
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["Latest", "Sections", "Home", "Video"],
+        ["Facebook", "Twitter", "Flipboard", "Email"],
+        ["Previous article Something happened somewhere today", "Next article Something else happened"],
+    ],
+    ids=["menu", "share-links", "prev-next"],
+)
+def test_headings_over_menus_are_not_recommendations(items: list[str]) -> None:
+    links = "".join(f"<li><a href='/{i}'>{text}</a></li>" for i, text in enumerate(items))
+    html = f"<html><body><article>{PARAGRAPHS}</article><div><h3>Trending</h3><ul>{links}</ul></div></body>"
+    assert extract_article(html).recommendations == ()
+
+
+def test_copyright_and_share_footers_are_trimmed() -> None:
+    html = (
+        f"<html><body><div id='js_content'>{PARAGRAPHS}<p>Last real sentence of the piece.</p>"
+        "<p>©著作权归作者所有，转载或内容合作请联系作者</p><p>分享到：微信 微博</p></div></body></html>"
+    )
+    result = extract_article(html, url="https://mp.weixin.qq.com/s/abc")
+    assert result.body.endswith("Last real sentence of the piece.")
+    assert trim_footer("Copyright is a theme of this essay.\n\nIt ends here.") == (
+        "Copyright is a theme of this essay.\n\nIt ends here."
+    )
+
+
+def test_juejin_sidebar_related_entries() -> None:
+    entries = "".join(
+        f"<div class='entry-list'><a class='item' href='/post/{i}'>"
+        f"<div class='entry-title'>第{i}篇相关的前端文章标题</div>"
+        f"<div class='entry-meta'>{i + 10}赞 · {i}评论</div></a></div>"
+        for i in range(2)
+    )
+    html = (
+        "<html><body><div class='main-area article-area'><div id='article-root'>"
+        f"<div class='article-viewer markdown-body'>{PARAGRAPHS}</div></div></div><div class='sidebar'>"
+        f"<div class='sidebar-block related-entry-sidebar-block'><div class='block-title'>相关文章</div>"
+        f"<div class='block-body'>{entries}</div></div></div></body></html>"
+    )
+    result = extract_article(html, url="https://juejin.cn/post/7000000000000000000")
+    assert result.platform == "juejin"
+    assert [(r.title, r.likes, r.comments) for r in result.recommendations] == [
+        ("第0篇相关的前端文章标题", 10, 0),
+        ("第1篇相关的前端文章标题", 11, 1),
+    ]
+    assert result.recommendations[1].url == "https://juejin.cn/post/1"
+
+
+def test_self_hosted_wordpress_plugin_related_posts() -> None:
+    items = "".join(
+        f"<li><a href='/2024/0{i + 1}/post-{i}/' rel='bookmark'>An older post, number {i}</a></li>"
+        for i in range(3)
+    )
+    html = (
+        "<html><head><meta name='generator' content='WordPress 6.5'></head><body>"
+        "<article class='post'><h1 class='entry-title'>Post title</h1>"
+        f"<div class='entry-content'>{PARAGRAPHS}"
+        f"<div class='yarpp-related'><h3>Related posts:</h3><ol>{items}</ol></div>"
+        "</div></article></body></html>"
+    )
+    result = extract_article(html, url="https://example.org/2024/05/post-title/")
+    assert result.platform == "wordpress"
+    assert [r.title for r in result.recommendations] == [f"An older post, number {i}" for i in range(3)]
+    assert {r.block for r in result.recommendations} == {"Related posts:"}
+    assert "An older post" not in result.body
+
+
+@pytest.mark.parametrize(
+    "heading", ["相關文章", "延伸閱讀", "Recommended from Medium", "Trending on DEV Community", "大家都在看"]
+)
+def test_more_heading_vocabulary(heading: str) -> None:
+    items = "".join(
+        f"<li><a href='/p/{i}'>A story that someone else wrote, part {i}</a></li>" for i in range(3)
+    )
+    html = f"<html><body><article>{PARAGRAPHS}</article><div><h3>{heading}</h3><ul>{items}</ul></div></body>"
+    assert [r.block for r in extract_article(html).recommendations] == [heading] * 3
