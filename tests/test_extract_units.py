@@ -375,3 +375,13 @@ def test_more_heading_vocabulary(heading: str) -> None:
     )
     html = f"<html><body><article>{PARAGRAPHS}</article><div><h3>{heading}</h3><ul>{items}</ul></div></body>"
     assert [r.block for r in extract_article(html).recommendations] == [heading] * 3
+
+
+def test_declared_source_names_the_outlet() -> None:
+    body = f"<article><p>来源：中国青年报</p>{PARAGRAPHS}</article>"
+    assert extract_article(f"<html><body>{body}</body></html>").declared_source == "中国青年报"
+    meta = "<meta name='source' content='来源：人民网-文化频道 原创稿'>"
+    html = f"<html><head>{meta}</head><body><article>{PARAGRAPHS}</article></body></html>"
+    assert extract_article(html).declared_source == "人民网-文化频道"
+    credit = f"<html><body><article><p>Source: Shutterstock</p>{PARAGRAPHS}</article></body></html>"
+    assert extract_article(credit).declared_source is None

@@ -14,6 +14,7 @@ from pipelines.extract.metadata import (
     clean_author,
     clean_title,
     declared_original,
+    declared_source,
     detect_lang,
     first_match,
     forget_metas,
@@ -163,6 +164,7 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
     author = _author(root, described, index, ld)
     published, updated = _published(root, described, index, ld)
     tags = _tags(root)
+    source = first_match(root, described.source, index=index) if described else None
     recommendations = cut_platform_recommendations(root, described, url, index)
     node = _platform_body(root, described, index)
     if node is not None and described is not None:
@@ -188,6 +190,7 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
         lang=detect_lang(root, body),
         tags=tags,
         declared_original=declared_original(root, body, url),
+        declared_source=declared_source(root, body, source),
         platform=described.name if described else None,
         recommendations=tuple(recommendations),
     )

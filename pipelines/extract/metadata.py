@@ -301,6 +301,26 @@ def declared_original(root: HtmlElement, body_text: str, url: str | None) -> str
     return None
 
 
+_SOURCE_MARKER = re.compile(
+    r"(?:文章来源|来源|來源|本文转载自|转载自|轉載自|出处|出處)\s*[:：]\s*"
+    r"(?!https?://)([^\s，。,;；|()（）<>《》]{2,30})"
+)
+_SOURCE_PREFIX = re.compile(r"^\s*(?:文章来源|来源|來源|出处|Source)\s*[:：]\s*", re.IGNORECASE)
+
+
+def declared_source(root: HtmlElement, body_text: str, found: str | None) -> str | None:
+    """The outlet a page says it reposts: the platform's source element (``found``), a
+    ``<meta name="source">``, or a 来源：/转载自： line in the body (names, not URLs; image
+    credits such as "Source: Shutterstock" are not reposts)."""
+    for raw in (found, meta_content(root, "source")):
+        if raw:
+            words = _SOURCE_PREFIX.sub("", raw).split()
+            if words and not words[0].startswith("http"):
+                return words[0]
+    match = _SOURCE_MARKER.search(body_text[:600]) or _SOURCE_MARKER.search(body_text[-600:])
+    return match.group(1) if match else None
+
+
 def _same_page(a: str, b: str) -> bool:
     def key(u: str) -> str:
         return re.sub(r"^https?://(www\.)?", "", u.split("#")[0].split("?")[0]).rstrip("/")
