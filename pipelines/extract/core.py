@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import Element, HtmlElement
 
 from crawler.platforms import PLATFORMS, Platform, get_platform, platform_for_url
@@ -57,9 +58,8 @@ def _drop(root: HtmlElement, selectors: tuple[str, ...], index: PageIndex) -> No
 
 
 def _strip_noise(root: HtmlElement) -> None:
-    for el in list(root.iter(*NOISE_TAGS)):
-        if el.getparent() is not None:
-            el.drop_tree()
+    """Remove elements that never hold article text (scripts, styles, form controls...)."""
+    etree.strip_elements(root, *NOISE_TAGS, with_tail=False)
 
 
 def _platform_body(root: HtmlElement, platform: Platform | None, index: PageIndex) -> HtmlElement | None:
