@@ -30,8 +30,10 @@ REPLACEMENT = "\ufffd"
 #: Bytes looked at when judging an encoding (the whole page is decoded with the winner).
 SAMPLE_BYTES = 256 * 1024
 
-#: UTF-8 wins when at most this share of its non-ASCII characters are decoding errors.
+#: UTF-8 wins when at most this share of its non-ASCII characters, or this many bytes, are
+#: decoding errors.
 UTF8_ERROR_SHARE = 0.02
+UTF8_STRAY_BYTES = 3
 
 #: How much worse (see ``_badness``) a declared encoding may read than the best candidate.
 DECLARED_MARGIN = 0.15
@@ -83,10 +85,12 @@ def _bom(body: bytes) -> str | None:
 
 
 def _mostly_utf8(sample: bytes) -> bool:
-    """True when the non-ASCII bytes of ``sample`` are (almost all) valid UTF-8 sequences."""
+    """True when the non-ASCII bytes of ``sample`` are (almost all) valid UTF-8 sequences:
+    at most a few stray bytes, and fewer errors than well-formed characters."""
     text = sample.decode("utf-8", errors="replace")
-    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    return non_ascii > 0 and text.count(REPLACEMENT) <= UTF8_ERROR_SHARE * non_ascii
+    errors = text.count(REPLACEMENT)
+    valid = len(text) - len(text.encode("ascii", errors="ignore")) - errors
+    return valid > errors and errors <= max(UTF8_STRAY_BYTES, UTF8_ERROR_SHARE * valid)
 
 
 def _badness(text: str) -> float:

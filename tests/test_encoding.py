@@ -101,3 +101,12 @@ def test_binary_bytes_do_not_crash() -> None:
     text, used = decode_html(body, "application/octet-stream")
     assert isinstance(text, str)
     assert used
+
+
+def test_a_stray_byte_in_a_mostly_ascii_utf8_page_keeps_utf8() -> None:
+    body = page("An English page about a café in Zürich, naïve and charming. " * 3).encode("utf-8")
+    body = body.replace(b"charming", b"charm\xffing", 1)
+    for content_type in (None, "text/html; charset=utf-8"):
+        text, used = decode_html(body, content_type)
+        assert used == "utf-8"
+        assert "café in Zürich" in text

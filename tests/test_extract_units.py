@@ -72,6 +72,11 @@ def test_generic_block_items_carry_their_counts() -> None:
         ("1581418070", "+08:00", "2020-02-11T18:47:50+08:00"),
         ("2017-05-03", None, "2017-05-03"),
         ("(2014-04-20 21:35:08)", None, "2014-04-20T21:35:08"),
+        ("May 12th, 2024, 05:20 pm", None, "2024-05-12T17:20:00"),
+        ("Mai 03, 2017", None, "2017-05-03"),
+        ("26 Sep 2020", None, "2020-09-26"),
+        ("October 5, 2019 at 9:03 am", "-04:00", "2019-10-05T09:03:00-04:00"),
+        ("Feb 30, 2020", None, None),
         ("yesterday", None, None),
         ("2019-13-45", None, None),
     ],
@@ -370,3 +375,13 @@ def test_more_heading_vocabulary(heading: str) -> None:
     )
     html = f"<html><body><article>{PARAGRAPHS}</article><div><h3>{heading}</h3><ul>{items}</ul></div></body>"
     assert [r.block for r in extract_article(html).recommendations] == [heading] * 3
+
+
+def test_declared_source_names_the_outlet() -> None:
+    body = f"<article><p>来源：中国青年报</p>{PARAGRAPHS}</article>"
+    assert extract_article(f"<html><body>{body}</body></html>").declared_source == "中国青年报"
+    meta = "<meta name='source' content='来源：人民网-文化频道 原创稿'>"
+    html = f"<html><head>{meta}</head><body><article>{PARAGRAPHS}</article></body></html>"
+    assert extract_article(html).declared_source == "人民网-文化频道"
+    credit = f"<html><body><article><p>Source: Shutterstock</p>{PARAGRAPHS}</article></body></html>"
+    assert extract_article(credit).declared_source is None

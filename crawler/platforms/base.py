@@ -94,6 +94,7 @@ class Platform:
     published_pattern: str | None = None
     #: UTC offset of times the platform shows without one, e.g. "+08:00"
     timezone: str | None = None
+    source: tuple[str, ...] = ()  # where the page names the outlet it reposts ("来源：...")
     body: tuple[str, ...] = ()
     #: blogs render their own themes: the body selectors are hints, the generic extractor reads the text
     themed: bool = False

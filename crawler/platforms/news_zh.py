@@ -63,6 +63,7 @@ IFENG = Platform(
     markers=("[class^='main_content-'] [class^='text-']", "[class*=' main_content-']"),
     title=("h1[class^='topic-']", "[class^='artical-'] h1", "h1"),
     author=("[class^='source-'] a", "[class^='source-']", "meta[name='og:category ']"),
+    source=("[class^='source-']",),
     published=("[class^='time-']", "p[class^='time-']"),
     body=("[class^='main_content-'] [class^='text-']", "[class^='main_content-']"),
     recommendations=(
@@ -117,6 +118,7 @@ PEOPLE = Platform(
     markers=("#rwb_zw", "div.box_con#rwb_zw"),
     title=(".text_title h1", "h1"),
     author=(".text_title .author", ".author"),
+    source=(".box01 .fl a",),
     published=(".box01 .fl", ".text_title .box01"),
     body=("#rwb_zw",),
     drop=(".zdfy", ".edit", ".box_pic", "center"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import Element, HtmlElement
 
 from crawler.platforms import PLATFORMS, Platform, get_platform, platform_for_url
@@ -14,6 +15,7 @@ from pipelines.extract.metadata import (
     clean_author,
     clean_title,
     declared_original,
+    declared_source,
     detect_lang,
     first_match,
     forget_metas,
@@ -56,9 +58,8 @@ def _drop(root: HtmlElement, selectors: tuple[str, ...], index: PageIndex) -> No
 
 
 def _strip_noise(root: HtmlElement) -> None:
-    for el in list(root.iter(*NOISE_TAGS)):
-        if el.getparent() is not None:
-            el.drop_tree()
+    """Remove elements that never hold article text (scripts, styles, form controls...)."""
+    etree.strip_elements(root, *NOISE_TAGS, with_tail=False)
 
 
 def _platform_body(root: HtmlElement, platform: Platform | None, index: PageIndex) -> HtmlElement | None:
@@ -169,6 +170,7 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
     author = _author(root, described, index, ld)
     published, updated = _published(root, described, index, ld)
     tags = _tags(root)
+    source = first_match(root, described.source, index=index) if described else None
     recommendations = cut_platform_recommendations(root, described, url, index)
     node = _platform_body(root, described, index)
     if node is not None and described is not None:
@@ -194,6 +196,7 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
         lang=detect_lang(root, body),
         tags=tags,
         declared_original=declared_original(root, body, url),
+        declared_source=declared_source(root, body, source),
         platform=described.name if described else None,
         recommendations=tuple(recommendations),
     )

@@ -154,7 +154,7 @@ def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
         return value.isoformat()
     match = _DATE.search(raw)
     if not match:
-        return None
+        return _named_month_date(raw, tz)
     year, month, day, hour, minute, second, zone = match.groups()
     try:
         value = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
@@ -164,6 +164,67 @@ def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
         return value.date().isoformat()
     zone_info = _zone(zone) or _zone(tz)
     return (value.replace(tzinfo=zone_info) if zone_info else value).isoformat()
+
+
+#: Month names as blogs print them (English, German, French, Spanish, Portuguese, Italian, Dutch).
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            "jan january januar janvier enero janeiro gennaio januari",
+            "feb february februar février fevrier febrero fevereiro febbraio februari",
+            "mar march märz maerz mars marzo março maart",
+            "apr april avril abril aprile",
+            "may mai mayo maio maggio mei",
+            "jun june juni juin junio junho giugno",
+            "jul july juli juillet julio julho luglio",
+            "aug august août aout agosto augustus",
+            "sep sept september septembre septiembre setembro settembre",
+            "oct october oktober octobre octubre outubro ottobre",
+            "nov november novembre noviembre novembro",
+            "dec december dezember décembre decembre diciembre dezembro dicembre",
+        ],
+        start=1,
+    )
+    for name in names.split()
+}
+_MONTH_WORD = r"([^\W\d_]{3,10})\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th|\.)?"
+_CLOCK = r"(?:,?\s*(?:at\s+|um\s+|à\s+)?(\d{1,2}):(\d{2})\s*([ap]\.?m\.?)?)?"
+_NAMED_DATES = (
+    # "May 12th, 2024, 05:20 pm", "Mai 03, 2017"
+    (re.compile(_MONTH_WORD + r"\s+" + _DAY + r",?\s+(\d{4})" + _CLOCK, re.IGNORECASE), ("m", "d", "y")),
+    # "26 Sep 2020", "3. Mai 2017"
+    (
+        re.compile(_DAY + r"\s+(?:de\s+)?" + _MONTH_WORD + r",?\s+(?:de\s+)?(\d{4})" + _CLOCK, re.IGNORECASE),
+        ("d", "m", "y"),
+    ),
+)
+
+
+def _named_month_date(raw: str, tz: str | None) -> str | None:
+    """A date written with a month name, with its time when shown."""
+    for pattern, order in _NAMED_DATES:
+        for match in pattern.finditer(raw):
+            parts = dict(zip(order, match.groups()[:3], strict=True))
+            month = _MONTHS.get(parts["m"].lower())
+            if not month:
+                continue
+            hour, minute, half = match.groups()[3:]
+            try:
+                day = date(int(parts["y"]), month, int(parts["d"]))
+            except ValueError:
+                continue
+            if hour is None:
+                return day.isoformat()
+            h = int(hour) % 12 + (12 if half and half.lower().startswith("p") else 0) if half else int(hour)
+            try:
+                value = datetime(day.year, day.month, day.day, h, int(minute))
+            except ValueError:
+                return day.isoformat()
+            zone = _zone(tz)
+            return (value.replace(tzinfo=zone) if zone else value).isoformat()
+    return None
 
 
 _FOLLOW_WORDS = re.compile(r"\s*(?:\+\s*)?(?:已关注|关注|Follow(?:ing)?|Subscribe)\s*$", re.IGNORECASE)
@@ -238,6 +299,26 @@ def declared_original(root: HtmlElement, body_text: str, url: str | None) -> str
         if url:
             return absolute
     return None
+
+
+_SOURCE_MARKER = re.compile(
+    r"(?:文章来源|来源|來源|本文转载自|转载自|轉載自|出处|出處)\s*[:：]\s*"
+    r"(?!https?://)([^\s，。,;；|()（）<>《》]{2,30})"
+)
+_SOURCE_PREFIX = re.compile(r"^\s*(?:文章来源|来源|來源|出处|Source)\s*[:：]\s*", re.IGNORECASE)
+
+
+def declared_source(root: HtmlElement, body_text: str, found: str | None) -> str | None:
+    """The outlet a page says it reposts: the platform's source element (``found``), a
+    ``<meta name="source">``, or a 来源：/转载自： line in the body (names, not URLs; image
+    credits such as "Source: Shutterstock" are not reposts)."""
+    for raw in (found, meta_content(root, "source")):
+        if raw:
+            words = _SOURCE_PREFIX.sub("", raw).split()
+            if words and not words[0].startswith("http"):
+                return words[0]
+    match = _SOURCE_MARKER.search(body_text[:600]) or _SOURCE_MARKER.search(body_text[-600:])
+    return match.group(1) if match else None
 
 
 def _same_page(a: str, b: str) -> bool:

@@ -38,6 +38,7 @@ class Extraction:
     lang: str | None = None
     tags: tuple[str, ...] = ()
     declared_original: str | None = None
+    declared_source: str | None = None  # the outlet a repost names ("来源：澎湃新闻"), when it names one
     platform: str | None = None
     recommendations: tuple[Recommendation, ...] = field(default_factory=tuple)
 

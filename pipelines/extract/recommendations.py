@@ -14,6 +14,7 @@ from lxml.html import HtmlElement
 
 from crawler.platforms.base import Platform, RecommendationBlock
 from pipelines.extract.html import HEADING_TAGS, node_text
+from pipelines.extract.metadata import clean_author
 from pipelines.extract.model import Recommendation
 from pipelines.extract.numbers import labelled_counts, parse_count
 from pipelines.extract.selectors import PageIndex, select
@@ -358,6 +359,26 @@ def looks_like_title(text: str) -> bool:
     return len(text.split()) >= 3
 
 
+_AUTHOR_CLASS = re.compile(r"author|byline|user-?name|nickname|creator|writer", re.IGNORECASE)
+
+
+def _card_details(card: HtmlElement, title_el: HtmlElement) -> tuple[str | None, str | None]:
+    """``(author, snippet)`` shown on an item's card: an element marked as the author (by
+    class or ``rel=author``), and the first paragraph of 20+ characters besides the title."""
+    author = snippet = None
+    for el in card.iter():
+        if el is title_el or _inside(el, title_el) or not isinstance(el.tag, str):
+            continue
+        marks = f"{el.get('class', '')} {el.get('rel', '')} {el.get('itemprop', '')}"
+        if author is None and _AUTHOR_CLASS.search(marks):
+            author = clean_author(node_text(el))
+        elif snippet is None and el.tag in ("p", "div") and len(el) == 0:
+            text = node_text(el)
+            if len(text) >= 20 and not labelled_counts(text)["reads"]:
+                snippet = text
+    return author, snippet
+
+
 def _cards(titles: list[HtmlElement], block: HtmlElement) -> list[HtmlElement]:
     """For each title element, the largest element inside ``block`` that holds no other title
     (the item's card, where its counts are shown)."""
@@ -410,12 +431,15 @@ def cut_generic_recommendations(
         for (title, el), card in zip(titles, cards, strict=True):
             rest = text_without(card, {el}, sep=" ") if card is not el else ""
             counts = labelled_counts(rest)
+            author, snippet = _card_details(card, el) if card is not el else (None, None)
             records.append(
                 Recommendation(
                     title=title,
                     url=_link_of(el, block, None, base_url),
                     block=label,
                     position=start + len(records),
+                    author=author,
+                    snippet=snippet,
                     reads=counts["reads"],
                     comments=counts["comments"],
                     likes=counts["likes"],
