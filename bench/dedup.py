@@ -41,7 +41,7 @@ from archive import Archive  # noqa: E402
 from blogarchive.ingest import ingest_jsonl  # noqa: E402
 from pipelines.dedup import DedupParams, fingerprint, normalise  # noqa: E402
 from pipelines.extract import Extraction  # noqa: E402
-from pipelines.recording import PageRecord, fingerprint_params, record_page  # noqa: E402
+from pipelines.recording import PageRecord, copy_text, fingerprint_params, record_page  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "benchmarks" / "reposts" / "corpus.jsonl"
@@ -97,8 +97,24 @@ def bench_corpus(corpus: Path, scorer: Path, work: Path) -> None:
     elapsed = time.perf_counter() - started
     print(f"blogarchive ingest: {report.read} docs in {elapsed:.1f} s, {report.new_texts} texts, "
           f"{report.merged} merged, {len(report.errors)} errors")
+    by_url = {doc["url"]: doc for doc in docs}
     with Archive(db) as archive:
         print(f"sightings by relation: {archive.stats().sightings_by_relation}")
+        right = wrong = excerpt_bodies = lost = 0
+        for text in archive.iter_texts():
+            sightings = archive.sightings_of(text["id"])
+            labelled = [s for s in sightings if by_url[s["url"]].get("original")]
+            canonical = next(s for s in sightings if s["id"] == text["canonical_sighting_id"])
+            if labelled:
+                right, wrong = (right + 1, wrong) if canonical in labelled else (right, wrong + 1)
+            kinds = [any(t.startswith("excerpt") for t in by_url[s["url"]]["transforms"]) for s in sightings]
+            source = [k for s, k in zip(sightings, kinds, strict=True)
+                      if by_url[s["url"]]["text"].strip() == text["body"]]
+            excerpt_bodies += bool(source and source[0] and not all(kinds))
+            lost += sum(copy_text(text["body"], s) != by_url[s["url"]]["text"].strip() for s in sightings)
+    print(f"original chosen right in {right} of {right + wrong} texts holding the labelled original; "
+          f"stored body an excerpt while a full copy exists: {excerpt_bodies}; "
+          f"copies not reconstructed exactly: {lost}")
     ours = {doc["id"]: report.text_ids[doc["url"]] for doc in docs}
     print(score(ours, work / "pred_ours.jsonl", corpus, scorer))
     print("-- plain MinHashLSH (char 5-grams, threshold 0.5, datasketch defaults):")
