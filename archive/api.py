@@ -197,6 +197,13 @@ class Archive:
             )
         return int(cur.lastrowid)
 
+    def mark_interrupted_crawls(self) -> int:
+        """Mark crawls still ``running`` as ``interrupted``: call it holding the archive lock,
+        when no other crawl can be running (their process was killed). Returns how many."""
+        with self.atomic():
+            cur = self.db.execute("update crawls set status = 'interrupted' where status = 'running'")
+        return cur.rowcount
+
     def finish_crawl(self, crawl_id: int, status: str, stats: dict[str, Any]) -> None:
         """Record how a crawl ended and its stats."""
         with self.atomic():
@@ -232,6 +239,71 @@ class Archive:
             [url, url],
         ).fetchone()
         return SightingRecord(*row) if row else None
+
+    @staticmethod
+    def _same_site(site: dict[str, Any], table: str = "crawls") -> tuple[str, list[Any]]:
+        """SQL matching crawls whose ``args`` have these values (JSON null for None)."""
+        for key in site:
+            if not key.isidentifier():
+                raise ValueError(f"not an argument name: {key!r}")
+        where = " and ".join(f"json_extract({table}.args, '$.{key}') is ?" for key in site) or "1"
+        return where, list(site.values())
+
+    def previous_crawl_status(self, spider: str, site: dict[str, Any], before: int | None = None) -> str | None:
+        """How the last crawl of ``spider`` for the same site ended (``finished``,
+        ``failed``, ``interrupted``, or ``running`` when it was killed), or None if there
+        was none.
+
+        :param site: the spider arguments that name the site, e.g. ``{"url": ..., "user": None}``;
+            other arguments (``limit``, ``revisit``...) may differ
+        :param before: only crawls with a smaller id (leave out the current one)
+        """
+        where, params = self._same_site(site)
+        row = self.db.execute(
+            f"select status from crawls where spider = ? and id < ? and {where} order by id desc limit 1",
+            [spider, before or 2**62, *params],
+        ).fetchone()
+        return row[0] if row else None
+
+    def touch_sighting(self, url: str, seen: str) -> bool:
+        """Record that an archived page was seen unchanged (a 304): moves ``last_seen`` of its
+        sighting and text. Returns False when no sighting has that URL."""
+        sighting = self.sighting_by_url(url)
+        if sighting is None:
+            return False
+        self.update_sighting(sighting.id, last_seen=max(seen, sighting.last_seen))
+        return True
+
+    def due_for_revisit(self, spider: str, site: dict[str, Any], before: str, limit: int = 0) -> list[str]:
+        """URLs archived by crawls of ``spider`` for this site (see
+        :meth:`previous_crawl_status`) and last seen before ``before`` (ISO 8601), least
+        recently seen first: the articles to check again."""
+        where, params = self._same_site(site, "c")
+        rows = self.db.execute(
+            "select s.url from sightings s join crawls c on c.id = s.crawl_id "
+            f"where c.spider = ? and s.last_seen < ? and {where} order by s.last_seen, s.id"
+            + (f" limit {int(limit)}" if limit else ""),
+            [spider, before, *params],
+        ).fetchall()
+        return [url for (url,) in rows]
+
+    def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = ("fetch", "blocked"),
+                    since: str | None = None, max_attempts: int = 5) -> list[str]:
+        """URLs on ``hosts`` that failed at one of ``stages`` (after ``since``), were never
+        archived since, and failed fewer than ``max_attempts`` times: the pages to retry."""
+        hosts = list(hosts)
+        stages = list(stages)
+        if not hosts or not stages:
+            return []
+        rows = self.db.execute(
+            f"select url, count(*) as attempts from failures where stage in ({','.join('?' * len(stages))}) "
+            "and at >= ? and url not in (select url from sightings) "
+            "and url not in (select final_url from sightings where final_url is not null) "
+            "group by url having attempts < ? order by max(at) desc",
+            [*stages, since or "", max_attempts],
+        ).fetchall()
+        wanted = {h.lower() for h in hosts}
+        return [url for url, _ in rows if (urlsplit(url).hostname or "").lower() in wanted]
 
     def _candidates_where(self, where: str, params: Iterable[Any]) -> list[CandidateText]:
         sql = (

@@ -53,6 +53,11 @@ class ArchiveLock:
         handle.flush()
         self._held[self.path] = (handle, 1)
 
+    @property
+    def held(self) -> bool:
+        """True when this process holds the lock (components use the archive only then)."""
+        return self.path in self._held
+
     def release(self) -> None:
         held = self._held.get(self.path)
         if not held:

@@ -133,3 +133,11 @@ def m001_initial(db: Database) -> None:
 def m002_dedup_sighting_hash_index(db: Database) -> None:
     """The exact-duplicate fast path looks sightings up by normalised content hash."""
     db.execute("CREATE INDEX IF NOT EXISTS idx_sightings_content_hash ON sightings(content_hash)")
+
+
+@migrations()
+def m004_search_index(db: Database) -> None:
+    """Full-text search over texts (``texts_search``), kept in sync by triggers."""
+    from archive import fts
+
+    fts.install(db)

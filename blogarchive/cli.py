@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from blogarchive import __version__
+from blogarchive.cli_browse import browse
 from blogarchive.runner import EXIT_FAILED, EXIT_LOCKED, CrawlResult, run_crawls
 
 DB_OPTION = click.option(
@@ -45,6 +46,17 @@ def _print_summary(db_path: Path, result: CrawlResult | None) -> None:
         click.echo(f"unchanged since last crawl:   {result.total('blogarchive/archive/unchanged')}")
         click.echo(f"recommendations separated:    {result.total('blogarchive/archive/recommendations')}")
         click.echo(f"failures recorded:            {result.total('blogarchive/archive/failures')}")
+        click.echo(f"not modified (304):           {result.total('blogarchive/archive/not_modified')}")
+        click.echo(f"articles not due for revisit: {result.total('blogarchive/revisit/not_due')}")
+        click.echo(f"blocked (challenge, captcha): {result.total('blogarchive/blocked/total')}")
+        if len(result.stats) > 1:
+            for crawl_stats in result.stats:
+                click.echo(f"  {crawl_stats.get('blogarchive/site', '?')}: "
+                           f"{crawl_stats.get('blogarchive/crawl_status', 'failed')}, "
+                           f"{crawl_stats.get('blogarchive/archive/pages', 0)} articles, "
+                           f"{crawl_stats.get('blogarchive/archive/texts_added', 0)} new texts, "
+                           f"{crawl_stats.get('blogarchive/fetch/not_modified', 0)} not modified, "
+                           f"{crawl_stats.get('blogarchive/archive/failures', 0)} failures")
     click.echo(
         f"archive {db_path}: {stats.texts} texts, {stats.sightings} sightings "
         f"({', '.join(f'{k} {v}' for k, v in stats.sightings_by_relation.items()) or 'none'}), "
@@ -62,6 +74,9 @@ def _crawl(jobs: list[tuple[str, dict]], db_path: Path, overrides: dict | None =
     except ArchiveLocked as exc:
         click.echo(f"blogarchive: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except OSError as exc:  # the archive's directory is missing or not writable
+        click.echo(f"blogarchive: cannot write the archive {db_path}: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
 
 
 #: The demo site's host name; it resolves nowhere, the demo server proxies it.
@@ -107,29 +122,55 @@ def demo(db_path: Path, port: int) -> None:
 
 
 @cli.command()
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1)
 @DB_OPTION
+@click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A sites.toml: crawl every enabled site in it, one after the other, in this process.")
 @click.option("--spider", default="blog", show_default=True, help="Spider to use (a platform name or 'blog').")
 @click.option("--limit", type=int, default=0, help="Stop after this many articles per URL (0: no limit).")
 @click.option("--depth", type=int, default=2, show_default=True, help="How many links deep to follow.")
+@click.option("--since", help="Skip listed articles published before this date (YYYY-MM-DD).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Log to this file instead of stderr, rotated at 10 MB with 5 old files kept.")
 @click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-def crawl(urls: tuple[str, ...], db_path: Path, spider: str, limit: int, depth: int, sets: tuple[str, ...]) -> None:
-    """Crawl article or blog URLs and archive what is found.
+def crawl(urls: tuple[str, ...], db_path: Path, config: Path | None, spider: str, limit: int, depth: int,
+          since: str | None, log_file: Path | None, sets: tuple[str, ...]) -> None:
+    """Crawl article or blog URLs, or every site of a sites.toml, and archive what is found.
 
-    Exit codes: 0 success, 1 the crawl failed (e.g. nothing could be fetched or the
+    Archived articles are fetched again only after their revisit interval, then with a
+    conditional request; listings stop at articles already archived. One crawl at a
+    time per archive.
+
+    Exit codes: 0 success, 1 a crawl failed (e.g. nothing could be fetched or the
     archive could not be written), 2 bad usage, 3 another crawl holds the archive.
 
     \b
     Example:
         blogarchive crawl https://example.wordpress.com/ --db archive.db --limit 50
+        blogarchive crawl --config sites.toml --db archive.db --log-file crawl.log
     """
-    overrides = {}
+    from blogarchive.cli_crawl import ConfigError, load_sites, log_to_file
+
+    if not urls and config is None:
+        raise click.UsageError("give URLs to crawl or --config sites.toml")
+    overrides: dict = {}
+    jobs = [(spider, {"url": url, "limit": str(limit), "depth": str(depth), **({"since": since} if since else {})})
+            for url in urls]
+    if config is not None:
+        try:
+            site_jobs, config_settings = load_sites(config)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint="--config") from exc
+        overrides.update(config_settings)
+        jobs += [(job.spider, job.args) for job in site_jobs]
     for item in sets:
         name, _, value = item.partition("=")
         if not name or not _:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
         overrides[name] = value
-    jobs = [(spider, {"url": url, "limit": str(limit), "depth": str(depth)}) for url in urls]
+    if log_file is not None:
+        log_to_file(log_file, level=str(overrides.get("LOG_LEVEL", "INFO")))
+        overrides["LOG_ENABLED"] = False
     result = _crawl(jobs, db_path, overrides)
     _print_summary(db_path, result)
     if result.failed:
@@ -236,6 +277,7 @@ from blogarchive import cli_dedup  # noqa: E402
 
 cli.add_command(cli_dedup.dedup)
 cli.add_command(cli_dedup.text)
+cli.add_command(browse)
 
 
 def main() -> None:

@@ -3,9 +3,12 @@ into exit codes cron can act on."""
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 #: Exit codes of ``blogarchive crawl`` and ``blogarchive demo``.
 EXIT_OK = 0
@@ -48,15 +51,27 @@ def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any]
     process = CrawlerProcess(settings)
     result = CrawlResult()
     crawlers = []
+    failed: list[dict[str, Any]] = []
     errors: list[Any] = []
 
     @defer.inlineCallbacks
     def run_all():  # noqa: ANN202 - a Deferred
         try:
             for name, kwargs in jobs:
-                crawler = process.create_crawler(name)
-                crawlers.append(crawler)
-                yield process.crawl(crawler, **kwargs)
+                site = kwargs.get("url") or f"{name}:{kwargs.get('user') or kwargs.get('base_url')}"
+                try:
+                    crawler = process.create_crawler(name)
+                except KeyError as exc:  # an unknown spider name: the other sites still run
+                    logger.error("%(site)s: %(error)s", {"site": site, "error": exc})
+                    failed.append({"blogarchive/site": site, "blogarchive/crawl_status": "failed"})
+                    continue
+                crawlers.append((site, crawler))
+                try:
+                    yield process.crawl(crawler, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - one broken site must not stop the others
+                    logger.error("%(site)s: crawl failed: %(error)s", {"site": site, "error": exc})
+                    if crawler.stats is not None:
+                        crawler.stats.set_value("blogarchive/crawl_status", "failed")
         except Exception as exc:  # noqa: BLE001 - reported after the reactor stops
             errors.append(exc)
         finally:
@@ -68,9 +83,11 @@ def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any]
 
     run_all()
     process.start(stop_after_crawl=False)
-    for crawler in crawlers:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
+    for site, crawler in crawlers:
+        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+        stats["blogarchive/site"] = site
         result.stats.append(stats)
+    result.stats.extend(failed)
     if errors:
         raise errors[0]
     return result

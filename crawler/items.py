@@ -34,3 +34,12 @@ class PageFailure:
     stage: str
     reason: str
     http_status: int | None = None
+
+
+@dataclass
+class NotModified:
+    """An archived article that answered a conditional request with 304: nothing to
+    extract, only its sighting's ``last_seen`` moves."""
+
+    url: str
+    fetched_at: str

@@ -5,21 +5,45 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # -- politeness ---------------------------------------------------------------
-BLOGARCHIVE_CONTACT = ""  # an e-mail or URL added to the User-Agent
+BLOGARCHIVE_CONTACT = ""  # an e-mail or URL appended to the User-Agent: set it
 USER_AGENT = "blogarchive/0.1 (+https://pypi.org/project/blogarchive/)"
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
-AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-COOKIES_ENABLED = False
+BLOGARCHIVE_RETRY_BACKOFF = 1.0  # first wait before a retry without Retry-After, doubled each time
+BLOGARCHIVE_RETRY_BACKOFF_MAX = 60.0
+BLOGARCHIVE_RETRY_AFTER_MAX = 300.0  # a longer Retry-After gives up until the next run
+COOKIES_ENABLED = False  # sessions are sent explicitly, only to platforms that need them
+BLOGARCHIVE_COOKIES: dict[str, str] = {}  # platform name -> Cookie header (zhihu)
+
+# -- incremental crawls -------------------------------------------------------
+BLOGARCHIVE_REVISIT_ENABLED = True
+BLOGARCHIVE_REVISIT_AFTER = 7 * 86400  # seconds before an archived article is fetched again
+BLOGARCHIVE_STOP_AT_SEEN = True  # listings stop paginating at archived articles
+BLOGARCHIVE_RETRY_FAILURES = True  # re-request pages that failed in earlier crawls
+BLOGARCHIVE_RETRY_FAILURES_MAX = 5
+BLOGARCHIVE_RETRY_FAILURES_DAYS = 30
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.middlewares.ArchiveRevisitMiddleware": 560,
+    "crawler.middlewares.OffsiteRedirectMiddleware": 650,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.RequeueMiddleware": 950,
+}
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
-from archive import Archive, ArchiveLock
-from crawler.items import ArticlePage, PageFailure
+from archive import Archive, ArchiveLock, ArchiveLocked
+from crawler.items import ArticlePage, NotModified, PageFailure
 from pipelines.dedup import fingerprint
 from pipelines.minhash_dedup import dedup_params
 from pipelines.recording import PageRecord, fingerprint_params, record_page
@@ -51,9 +51,17 @@ class ArchiveStorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        self.lock.acquire()
+        try:
+            self.lock.acquire()
+        except ArchiveLocked as exc:
+            # another crawl writes this archive: close at once, touch nothing
+            logger.error("%(error)s; closing the spider", {"error": exc})
+            raise CloseSpider("archive_locked") from exc
         self.archive = Archive(self.path, timeout=self.timeout)
         self.archive.check_fingerprint_params(fingerprint_params(self.params))
+        if self.archive.mark_interrupted_crawls():
+            logger.warning("An earlier crawl of %(path)s was interrupted; this one picks up the rest",
+                           {"path": self.path})
         spider = self.crawler.spider
         args = {k: v for k, v in vars(spider).items() if k in getattr(spider, "argument_names", ())}
         self.crawl_id = self.archive.start_crawl(spider.name, args)
@@ -65,12 +73,16 @@ class ArchiveStorePipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.archive is None:
+            if reason == "archive_locked":
+                self.stats.set_value("blogarchive/crawl_status", "locked")
             return
         stats = self.stats.get_stats()
+        # failed: closed early, archive errors, or every request failed
         failed = reason not in ("finished",) or (
             stats.get("blogarchive/archive/errors", 0) > 0
         ) or (
             stats.get("blogarchive/fetch/failed", 0) > 0
+            and not stats.get("blogarchive/fetch/ok", 0)
             and not stats.get("blogarchive/archive/pages", 0)
         )
         status = "failed" if failed else "finished"
@@ -100,6 +112,10 @@ class ArchiveStorePipeline:
         if isinstance(item, PageFailure):
             self._record_failure(item.url, item.stage, item.reason, item.http_status)
             raise DropItem(f"recorded failure: {item.reason}", log_level="DEBUG")
+        if isinstance(item, NotModified):
+            if self.archive.touch_sighting(item.url, item.fetched_at):
+                self.stats.inc_value("blogarchive/archive/not_modified")
+            raise DropItem(f"not modified: {item.url}", log_level="DEBUG")
         if not isinstance(item, ArticlePage):
             return item
         adapter = ItemAdapter(item)

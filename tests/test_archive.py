@@ -8,8 +8,7 @@ import pytest
 
 from archive import Archive, ArchiveLock, ArchiveLocked, FingerprintParams
 
-PARAMS = FingerprintParams(num_perm=128, seed=1, shingle_size=5, scheme="affine32", bands=25, rows=5,
-                           normaliser="1")
+PARAMS = FingerprintParams(num_perm=128, seed=1, shingle_size=5, scheme="affine32", bands=25, rows=5, normaliser="1")
 
 
 def test_new_archive_has_contract_tables_and_wal(archive_path):
@@ -42,10 +41,23 @@ def test_fingerprint_params_are_recorded_and_enforced(archive_path):
 
 def test_text_and_sighting_round_trip(archive_path):
     with Archive(archive_path) as archive:
-        text_id = archive.add_text(title="T", body="body text", body_html=None, lang="en",
-                                   content_hash="h1", signature=b"\x00" * 8, band_keys=[1, 2], seen="2024-01-01")
-        sid = archive.add_sighting(text_id, url="http://a.example/p/1", fetched_at="2024-01-01T00:00:00",
-                                   relation="original", content_hash="h1")
+        text_id = archive.add_text(
+            title="T",
+            body="body text",
+            body_html=None,
+            lang="en",
+            content_hash="h1",
+            signature=b"\x00" * 8,
+            band_keys=[1, 2],
+            seen="2024-01-01",
+        )
+        sid = archive.add_sighting(
+            text_id,
+            url="http://a.example/p/1",
+            fetched_at="2024-01-01T00:00:00",
+            relation="original",
+            content_hash="h1",
+        )
         archive.set_canonical(text_id, sid)
         assert archive.sighting_by_url("http://a.example/p/1").text_id == text_id
         assert [c.id for c in archive.texts_by_content_hash("h1")] == [text_id]
@@ -57,8 +69,9 @@ def test_text_and_sighting_round_trip(archive_path):
 
 def _text_with_bad_sighting(archive: Archive) -> None:
     with archive.atomic():
-        text_id = archive.add_text(title="T", body="b", body_html=None, lang=None, content_hash="h",
-                                   signature=None, band_keys=[5], seen="2024")
+        text_id = archive.add_text(
+            title="T", body="b", body_html=None, lang=None, content_hash="h", signature=None, band_keys=[5], seen="2024"
+        )
         archive.add_sighting(text_id, url="u", fetched_at="2024", relation="bogus", content_hash="h")
 
 

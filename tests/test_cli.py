@@ -51,9 +51,14 @@ def test_ingest_skips_malformed_lines_and_keeps_the_rest(tmp_path):
         "{not json",
         json.dumps({"url": "http://b.example/1", "text": "Originally published at http://a.example/1\n\n" + text}),
         json.dumps({"text": "no url"}),
-        json.dumps({"url": "http://c.example/1", "html": "<html><body><article><p>"
-                    + "A different article about birds and the estuary at low tide. " * 5
-                    + "</p></article></body></html>"}),
+        json.dumps(
+            {
+                "url": "http://c.example/1",
+                "html": "<html><body><article><p>"
+                + "A different article about birds and the estuary at low tide. " * 5
+                + "</p></article></body></html>",
+            }
+        ),
     ]
     source = tmp_path / "docs.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -62,11 +62,102 @@ async def test_gbk_page_served_as_utf8_decodes(site, archive_path):
 
 @coroutine_test
 async def test_recrawl_of_unchanged_pages_adds_no_rows(site, archive_path):
+    # a full re-fetch (no revisit skipping, no conditional request) still adds nothing
     for _ in range(2):
-        crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+        crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_REVISIT_ENABLED=False))
         await crawler.crawl_async(url=site.url("/jianshu/p/7d3c1a9e5b20"), depth="0")
     assert rows(archive_path, "select count(*) from sightings")[0][0] == 1
     assert rows(archive_path, "select count(*) from texts")[0][0] == 1
     assert crawler.stats.get_value("blogarchive/archive/unchanged") == 1
     (count,) = rows(archive_path, "select count(*) from recommendations")[0]
     assert count == 5
+
+
+@coroutine_test
+async def test_429_with_retry_after_waits_and_recovers(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/slow429/retry-after"), depth="0")
+    assert rows(archive_path, "select title from sightings") == [("Rate limited page recovered",)]
+    assert crawler.stats.get_value("blogarchive/retry/retry_after") == 1
+    assert rows(archive_path, "select count(*) from failures")[0][0] == 0
+
+
+@coroutine_test
+async def test_retry_after_beyond_the_maximum_is_left_for_the_next_run(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_RETRY_AFTER_MAX=0.5))
+    await crawler.crawl_async(url=site.url("/slow429/too-long"), depth="0")
+    assert rows(archive_path, "select stage, reason, http_status from failures") == [("fetch", "HTTP 429", 429)]
+    assert crawler.stats.get_value("blogarchive/retry/retry_after_too_long") == 1
+    assert site.requests().count("/slow429/too-long") == 1
+
+
+@coroutine_test
+async def test_robots_txt_disallow_is_obeyed(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/private/diary"), depth="0")
+    assert "/private/diary" not in site.requests()
+    assert rows(archive_path, "select stage, reason from failures") == [("robots", "forbidden by robots.txt")]
+    assert rows(archive_path, "select count(*) from sightings")[0][0] == 0
+
+
+@coroutine_test
+async def test_redirect_to_another_host_is_recorded_not_followed(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/redirect-away"), depth="0")
+    ((url, stage, reason),) = rows(archive_path, "select url, stage, reason from failures")
+    assert url == site.url("/redirect-away")
+    assert stage == "offsite"
+    assert "localhost" in reason
+    assert rows(archive_path, "select count(*) from sightings")[0][0] == 0
+
+
+@coroutine_test
+async def test_challenge_pages_are_failures_never_articles(site, archive_path):
+    kinds = {
+        "cloudflare": "blocked: cloudflare_challenge",
+        "jschallenge": "blocked: js_cookie_challenge",
+        "wechat": "blocked: wechat_environment",
+        "login": "blocked: login_wall",
+        "captcha": "blocked: captcha",
+    }
+    urls = ",".join(site.url(f"/blocked/{k}") for k in kinds)
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=urls, depth="0")
+    failures = {url: (stage, reason) for url, stage, reason in rows(archive_path, "select url, stage, reason from failures")}
+    assert failures == {site.url(f"/blocked/{k}"): ("blocked", reason) for k, reason in kinds.items()}
+    assert rows(archive_path, "select count(*) from texts")[0][0] == 0
+    assert crawler.stats.get_value("blogarchive/blocked/total") == 5
+    assert site.requests().count("/blocked/cloudflare") == 1, "a challenge is not retried"
+    assert crawler.stats.get_value("blogarchive/crawl_status") == "failed"
+
+
+@coroutine_test
+async def test_blocked_page_is_retried_by_the_next_crawl(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/blocked/wechat"), depth="0")
+    site.reset()
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/sites/wechat/s/cml2ZXJXYWxr"), depth="0")
+    assert "/blocked/wechat" in site.requests()
+    assert crawler.stats.get_value("blogarchive/retry/earlier_failures") == 1
+    assert rows(archive_path, "select count(*) from failures where stage = 'blocked'")[0][0] == 2
+    assert rows(archive_path, "select count(*) from sightings")[0][0] == 1
+
+
+@coroutine_test
+async def test_user_agent_names_the_contact(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_CONTACT="ops@example.invalid"))
+    await crawler.crawl_async(url=site.url("/user-agent"), depth="0")
+    ((agent,),) = rows(archive_path, "select title from sightings")
+    assert agent.startswith("blogarchive/")
+    assert agent.endswith("contact: ops@example.invalid")
+
+
+@coroutine_test
+async def test_download_size_limit_records_a_failure(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, DOWNLOAD_MAXSIZE=1024 * 1024))
+    await crawler.crawl_async(url=site.url("/large"), depth="0")
+    ((stage, reason),) = rows(archive_path, "select stage, reason from failures")
+    assert stage == "fetch"
+    assert "Cancelled" in reason or "maxsize" in reason.lower()
+    assert rows(archive_path, "select count(*) from texts")[0][0] == 0

@@ -19,14 +19,20 @@ RECOMMENDED = ["如何在三十岁前学会理财", "一个人的旅行：大理
 def run_demo(db: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "blogarchive", "demo", "--db", str(db)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
     )
 
 
 def counts(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
-                for t in ("texts", "sightings", "recommendations", "failures", "text_bands")}
+        return {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("texts", "sightings", "recommendations", "failures", "text_bands")
+        }
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +50,12 @@ def query(db: Path, sql: str, *params):
 
 
 def test_reposted_essay_is_one_text_with_its_sightings(demo_db):
-    texts = query(demo_db, "select distinct text_id from sightings where title like ? or title like ?",
-                  f"%{ESSAY}%", "%慢讀一本書%")
+    texts = query(
+        demo_db,
+        "select distinct text_id from sightings where title like ? or title like ?",
+        f"%{ESSAY}%",
+        "%慢讀一本書%",
+    )
     assert len(texts) == 1
     sightings = dict(query(demo_db, "select platform, relation from sightings where text_id = ?", texts[0][0]))
     assert sightings["jianshu"] == "original"
@@ -55,8 +65,15 @@ def test_reposted_essay_is_one_text_with_its_sightings(demo_db):
 
 
 def test_jianshu_recommendations_are_records_not_body(demo_db):
-    recs = [r[0] for r in query(demo_db, "select r.title from recommendations r join sightings s "
-                                "on s.id = r.sighting_id where s.platform = 'jianshu' and s.title = ?", ESSAY)]
+    recs = [
+        r[0]
+        for r in query(
+            demo_db,
+            "select r.title from recommendations r join sightings s "
+            "on s.id = r.sighting_id where s.platform = 'jianshu' and s.title = ?",
+            ESSAY,
+        )
+    ]
     assert recs[:3] == RECOMMENDED
     counted = query(demo_db, "select reads, likes from recommendations where title = ?", RECOMMENDED[0])
     assert counted[0] == (12408, 12000)
@@ -67,16 +84,18 @@ def test_jianshu_recommendations_are_records_not_body(demo_db):
 
 
 def test_gbk_page_decodes(demo_db):
-    ((title, body),) = query(demo_db, "select t.title, t.body from texts t join sightings s on "
-                             "s.text_id = t.id where s.url like '%/sina/%'")
+    ((title, body),) = query(
+        demo_db, "select t.title, t.body from texts t join sightings s on s.text_id = t.id where s.url like '%/sina/%'"
+    )
     assert title == "冬天的腌菜坛子"
     assert "外婆" in body
     assert "\ufffd" not in body
 
 
 def test_english_repost_merges_with_medium_original(demo_db):
-    rows = dict(query(demo_db, "select platform, relation from sightings where title = ?",
-                      "Why I Still Keep a Paper Notebook"))
+    rows = dict(
+        query(demo_db, "select platform, relation from sightings where title = ?", "Why I Still Keep a Paper Notebook")
+    )
     assert rows == {"medium": "original", "wordpress": "near"}
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from crawler.platforms import chinese, western
+from crawler.platforms import chinese, news_zh, western
 from crawler.platforms.base import Discovery, Platform, RecommendationBlock
 
-PLATFORMS: dict[str, Platform] = {p.name: p for p in (*chinese.PLATFORMS, *western.PLATFORMS)}
+PLATFORMS: dict[str, Platform] = {p.name: p for p in (*chinese.PLATFORMS, *western.PLATFORMS, *news_zh.PLATFORMS)}
 
 
 def get_platform(name: str | None) -> Platform | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.platforms.base import Discovery, Platform, RecommendationBlock
+from crawler.platforms.base import ApiListing, Discovery, Platform, RecommendationBlock
 
 JIANSHU = Platform(
     name="jianshu",
@@ -10,26 +10,31 @@ JIANSHU = Platform(
     markers=("div.show-content", "article._2rhmJa", "section.ouvJEz", "[data-platform='jianshu']"),
     article_url=(r"^/p/[0-9a-f]+",),
     title=("h1.title", "h1._1RuRku", "h1"),
-    author=(".author .name a", "span._22gUMi", "a._1OhGeD", "[itemprop='author']"),
+    author=(".author .name a", "span._22gUMi", "a._1OhGeD", "[itemprop='author']", ".author .name"),
     published=(".author .publish-time", "time", ".publish-time"),
     body=("div.show-content", "article._2rhmJa", "article"),
-    drop=(".show-foot", "._2Nttfz", ".copyright"),
+    drop=(".show-foot", "._2Nttfz", ".copyright", ".image-caption:empty"),
     recommendations=(
         RecommendationBlock(
-            container="div.seo-recommended-notes, section.recommended-notes, div.recommended-notes",
+            container="div.seo-recommended-notes, section.recommended-notes, div.recommended-notes, "
+            "section[aria-label='recommended-notes'], .note-list.recommended",
             heading="推荐阅读更多精彩内容",
             heading_selector="h3, h4, .title-heading",
             item=".note, li",
-            title=".title, a.title",
+            title="a.title, .title",
             url="a.title, .title a, a",
-            author=".author, .name",
+            author=".author, .name, .nickname",
             snippet=".abstract, p.abstract",
             reads=".reads, .views-count",
             comments=".comments, .comments-count",
             likes=".likes, .likes-count",
         ),
     ),
-    discovery=Discovery(listing_pages=("u/{user}",), next_page="a.next, a[rel=next]"),
+    discovery=Discovery(
+        home="https://www.jianshu.com/",
+        listing_pages=("u/{user}",),  # a collection (专题) is crawled from its URL: -a url=.../c/ID
+        next_page="a.next, a[rel=next], link[rel=next]",
+    ),
 )
 
 CSDN = Platform(
@@ -38,21 +43,40 @@ CSDN = Platform(
     markers=("#content_views", "div.blog-content-box"),
     article_url=(r"/article/details/\d+",),
     title=("h1#articleContentId", "h1.title-article", "h1"),
-    author=(".follow-nickName", "a.follow-nickName", ".profile-intro-name-boxTop a span.name"),
+    author=(".follow-nickName", "a.follow-nickName", ".profile-intro-name-boxTop a span.name",
+            ".profile-name"),
     published=("span.time", ".article-info-box .time"),
     body=("#content_views", "article.baidu_pl"),
     drop=(".hide-article-box", ".article-copyright", ".csdn-ad"),
     recommendations=(
         RecommendationBlock(
-            container="div.recommend-box",
+            container=".recommend-box",
             heading="相关推荐",
             item=".recommend-item-box",
             title=".tit, .title",
             url="a",
             snippet=".desc",
+            exclude=".tag, .read, img",
+        ),
+        RecommendationBlock(
+            container="#asideHotArticle", heading="热门文章", heading_selector=".aside-title",
+            item="li", title="a", exclude=".read, img",
+        ),
+        RecommendationBlock(
+            container="#asideArchive, #asideNewArticle", heading="最新文章", heading_selector=".aside-title",
+            item="li", title="a", exclude=".read, img",
+        ),
+        RecommendationBlock(
+            container="#recommend-right .article-previous, #recommend-right #article",
+            heading="热门文章", item="dd, li", title="a", exclude=".read, img",
         ),
     ),
-    discovery=Discovery(listing_pages=("{user}/article/list/1",), next_page="a.next, a[rel=next]"),
+    generic_recommendations=False,
+    discovery=Discovery(
+        home="https://blog.csdn.net/",
+        listing_pages=("{user}/article/list/1",),
+        next_page="li.js-page-next a, a.next, a[rel=next], link[rel=next]",
+    ),
 )
 
 CNBLOGS = Platform(
@@ -66,21 +90,112 @@ CNBLOGS = Platform(
     body=("#cnblogs_post_body",),
     drop=("#MySignature", "#blog_post_info_block"),
     recommendations=(
-        RecommendationBlock(container="#under_post_card1", heading="编辑推荐", item="li", title="a"),
-        RecommendationBlock(container="#under_post_card2", heading="阅读排行", item="li", title="a"),
+        RecommendationBlock(container="#under_post_card1", heading="编辑推荐", item="a", title=""),
+        RecommendationBlock(container="#under_post_card2", heading="阅读排行", item="a", title=""),
+        RecommendationBlock(container="#TopViewPostsBlock", heading="阅读排行榜", item="li", title="a", strip_rank=True),
+        RecommendationBlock(container="#TopFeedbackPostsBlock", heading="评论排行榜", item="li", title="a", strip_rank=True),
+        RecommendationBlock(container="#TopDiggPostsBlock", heading="推荐排行榜", item="li", title="a", strip_rank=True),
     ),
-    discovery=Discovery(feeds=("{user}/rss",), listing_pages=("{user}/",)),
+    generic_recommendations=False,
+    discovery=Discovery(
+        home="https://www.cnblogs.com/",
+        feeds=("{user}/rss",),
+        listing_pages=("{user}/",),
+        next_page="#nav_next_page a, a[rel=next]",
+    ),
+)
+
+ZHIHU = Platform(
+    name="zhihu",
+    domains=("zhuanlan.zhihu.com", "zhihu.com"),
+    markers=(".Post-RichText", "article.Post-Main"),
+    article_url=(r"^/p/\d+",),
+    needs_cookies=True,  # the column API answers 403 without a logged-in session
+    discovery=Discovery(
+        home="https://zhuanlan.zhihu.com/",
+        api=ApiListing(
+            url="api/columns/{user}/articles?limit=20",
+            items="data",
+            link="url",
+            date="created",
+            paging="next",
+            next="paging.next",
+            end="paging.is_end",
+        ),
+    ),
+    title=("h1.Post-Title", "h1"),
+    author=(".AuthorInfo-name .UserLink-link", ".AuthorInfo-name", "meta[itemprop='name']"),
+    published=(".ContentItem-time", "meta[itemprop='datePublished']"),
+    body=(".Post-RichText", ".RichText.ztext"),
+    recommendations=(
+        RecommendationBlock(container=".Recommendations-Main, .PostIndex-Recommendations",
+                            heading="推荐阅读", item=".PagingList-item, li, a", title=".PostItem-title, h2, a"),
+    ),
+    generic_recommendations=False,
+)
+
+JUEJIN = Platform(
+    name="juejin",
+    domains=("juejin.cn", "juejin.im"),
+    markers=("#article-root", "div.article-viewer.markdown-body"),
+    article_url=(r"^/post/\d+",),
+    discovery=Discovery(
+        home="https://juejin.cn/",
+        api=ApiListing(
+            url="https://api.juejin.cn/content_api/v1/article/query_list",
+            items="data",
+            link="post/{article_id}",
+            date="article_info.ctime",
+            paging="cursor",
+            body='{"user_id": "{user}", "sort_type": 2, "cursor": "{cursor}"}',
+            cursor="cursor",
+            more="has_more",
+        ),
+    ),
+    title=("h1.article-title", "h1"),
+    author=(".author-info-block .author-name .name", ".author-name .name", ".username .name", ".author-name"),
+    published=("time[datetime]", ".meta-box time"),
+    body=("#article-root .article-viewer", "#article-root", ".article-content"),
+    recommendations=(
+        RecommendationBlock(container=".recommended-area, .related-entry-sidebar-block, .entry-list.recommended",
+                            heading="相关推荐", item=".entry, li, .item", title=".title, a.title, a"),
+    ),
+    generic_recommendations=False,
 )
 
 WECHAT = Platform(
     name="wechat",
     domains=("mp.weixin.qq.com",),
+    article_url=(r"^/s(/[\w-]+|$)",),  # articles are given directly: WeChat has no public listing
     markers=("#js_content",),
-    title=("#activity-name", "h1.rich_media_title", "h1"),
-    author=("#js_name", "#js_author_name", ".rich_media_meta_nickname"),
+    title=("#activity-name", "h1.rich_media_title", "meta[property='og:title']", "h1"),
+    author=("#js_author_name", "#js_name", ".rich_media_meta_nickname a", ".rich_media_meta_nickname",
+            "meta[name='author']"),
     published=("#publish_time", "em#publish_time"),
     body=("#js_content",),
     drop=(".qr_code_pc", "#js_pc_qr_code"),
+    generic_recommendations=False,
 )
 
-PLATFORMS = (JIANSHU, CSDN, CNBLOGS, WECHAT)
+SINA_BLOG = Platform(
+    name="sina",
+    domains=("blog.sina.com.cn",),
+    markers=("#sina_keyword_ad_area2", "div.articalContent", ".articalTitle"),
+    article_url=(r"/s/blog_[0-9a-z]+(\.html?)?$",),
+    title=(".articalTitle .titName", "h2.titName", ".articalTitle h2", "h2"),
+    author=("#ownernick", ".info_nm", "strong#ownernick"),
+    published=(".articalTitle .time", "span.time"),
+    body=("div.articalContent", "#sina_keyword_ad_area2"),
+    drop=(".shareUp", ".articalInfo"),
+    recommendations=(
+        RecommendationBlock(container=".relatedArticle, #module_5, .blog_rel", heading="相关博文",
+                            heading_selector=".title, h3", item="li", title="a"),
+    ),
+    discovery=Discovery(
+        home="http://blog.sina.com.cn/",
+        listing_pages=("s/articlelist_{user}_0_1.html",),
+        next_page="li.SG_pgnext a, a[rel=next]",
+    ),
+)
+
+PLATFORMS = (JIANSHU, CSDN, CNBLOGS, ZHIHU, JUEJIN, WECHAT, SINA_BLOG)

@@ -6,6 +6,8 @@ from crawler.spiders.base import PlatformSpider
 
 
 class BlogSpider(PlatformSpider):
-    """Any blog: an article URL, or a home page whose same-site links are followed."""
+    """Any blog: an article URL, or a home page. The platform is detected from the host,
+    the generator tag and the markup, and its listings are used; otherwise the feeds the
+    page announces, its ``sitemap.xml`` and same-site links (to ``depth``)."""
 
     name = "blog"

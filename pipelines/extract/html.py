@@ -11,7 +11,7 @@ from lxml.html import HtmlElement
 MAX_HTML_CHARS = 8_000_000
 
 #: Elements that never hold article text.
-NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "form",
+NOISE_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas",
               "button", "select", "input", "textarea", "object", "embed")
 
 BLOCK_TAGS = frozenset(
@@ -22,9 +22,20 @@ HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+#: Share of control or replacement characters above which text is binary data, not a page.
+MAX_BINARY_SHARE = 0.05
+_BINARYISH = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
+def looks_binary(markup: str) -> bool:
+    """True when the start of ``markup`` is mostly not text (an image, an archive...)."""
+    sample = markup[:8192]
+    return bool(sample) and len(_BINARYISH.findall(sample)) > MAX_BINARY_SHARE * len(sample)
+
+
 def parse_html(markup: str) -> HtmlElement | None:
-    """Parse ``markup`` into a tree, or None when there is nothing to parse."""
-    if not markup or not markup.strip():
+    """Parse ``markup`` into a tree, or None when there is nothing to parse (empty or binary)."""
+    if not markup or not markup.strip() or looks_binary(markup):
         return None
     markup = _CONTROL.sub("", markup[:MAX_HTML_CHARS])
     if markup.lstrip().startswith("<?xml"):
@@ -44,40 +55,48 @@ def node_text(node: HtmlElement) -> str:
 
 def to_text(node: HtmlElement) -> str:
     """Readable plain text: paragraphs, headings, list items and code blocks on their own
-    lines, separated by blank lines."""
+    lines, separated by blank lines; code blocks keep their line breaks and indentation."""
     parts: list[str] = []
+    code: list[str] = []
 
     def walk(el: HtmlElement) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in NOISE_TAGS:
-            if el.tail:
-                parts.append(el.tail)
-            return
-        if tag == "pre":
-            parts.append("\n\n" + el.text_content().strip("\n") + "\n\n")
+            pass
+        elif tag == "pre":
+            code.append(el.text_content().strip("\n"))
+            parts.append(f"\n\n\x00{len(code) - 1}\x00\n\n")
         else:
             block = tag in BLOCK_TAGS
             if block:
                 parts.append("\n\n" if tag != "br" else "\n")
-            if tag == "li":
-                parts.append("- ")
+            elif tag in ("td", "th"):
+                parts.append(" ")
             if el.text:
                 parts.append(el.text)
             for child in el:
                 walk(child)
             if block and tag != "br":
                 parts.append("\n\n")
-        if el.tail:
+        if el.tail and el is not node:
             parts.append(el.tail)
 
     walk(node)
-    raw = "".join(parts)
-    lines: list[str] = []
-    for chunk in re.split(r"\n{2,}", raw):
+    paragraphs: list[str] = []
+    for chunk in re.split(r"\n{2,}", "".join(parts)):
+        marker = _CODE_MARK.fullmatch(chunk.strip())
+        if marker:
+            block = "\n".join(line.rstrip() for line in code[int(marker.group(1))].split("\n"))
+            if block.strip():
+                paragraphs.append(block)
+            continue
         text = "\n".join(" ".join(line.split()) for line in chunk.split("\n") if line.strip())
-        if text and text != "-":
-            lines.append(text)
-    return "\n\n".join(lines)
+        if text:
+            paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+_CODE_MARK = re.compile("\x00(\\d+)\x00")
 
 
 _ALLOWED_TAGS = frozenset(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import datetime
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
 from pipelines.extract.html import node_text
+from pipelines.extract.selectors import PageIndex, select
 
 _TITLE_SEPARATORS = re.compile(r"\s+[-|_–—·]\s+|\s*[|_]\s*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -27,26 +29,52 @@ _ORIGINAL_MARKERS = re.compile(
 )
 
 
-def first_match(root: HtmlElement, selectors: tuple[str, ...], attr: str | None = None) -> str | None:
+def first_match(
+    root: HtmlElement, selectors: tuple[str, ...], attr: str | None = None, index: PageIndex | None = None
+) -> str | None:
     """Text (or ``attr``) of the first element matching one of ``selectors``."""
     for selector in selectors:
-        try:
-            found = root.cssselect(selector)
-        except Exception:  # noqa: BLE001 - a bad selector in a description must not crash extraction
-            continue
-        for el in found:
+        for el in select(root, selector, index):
             value = el.get(attr) if attr else (el.get("content") if el.tag == "meta" else node_text(el))
             if value and value.strip():
                 return " ".join(value.split())
     return None
 
 
+_LAST_METAS = threading.local()
+
+
+def _metas(root: HtmlElement) -> dict[str, str]:
+    """``{property/name/itemprop (case-folded): content}`` of the head's metas, first one wins.
+
+    The index of the last tree asked about is kept (per thread, holding the tree so its identity
+    stays unique), so the several look-ups of one extraction read the head once.
+    """
+    cached = getattr(_LAST_METAS, "value", None)
+    if cached is not None and cached[0] is root:
+        return cached[1]
+    index: dict[str, str] = {}
+    head = root.find("head")
+    for el in head.iter("meta") if head is not None else ():
+        content = el.get("content")
+        if not content or not content.strip():
+            continue
+        for attr in ("property", "name", "itemprop"):
+            key = (el.get(attr) or "").casefold()
+            if key and key not in index:
+                index[key] = " ".join(content.split())
+    _LAST_METAS.value = (root, index)
+    return index
+
+
 def meta_content(root: HtmlElement, *names: str) -> str | None:
+    """The first non-empty ``content`` of a ``<meta>`` in the head called one of ``names``
+    (by ``property``, ``name`` or ``itemprop``, case-insensitive)."""
+    index = _metas(root)
     for name in names:
-        for el in root.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]'):
-            value = (el.get("content") or "").strip()
-            if value:
-                return " ".join(value.split())
+        value = index.get(name.casefold())
+        if value:
+            return value
     return None
 
 
@@ -125,7 +153,7 @@ def detect_lang(root: HtmlElement, text: str) -> str | None:
 def declared_original(root: HtmlElement, body_text: str, url: str | None) -> str | None:
     """The URL a page says it was copied from: ``rel=canonical`` or ``og:url`` pointing to
     another page, or a 原文链接/转载自/"Originally published at" marker in the text."""
-    match = _ORIGINAL_MARKERS.search(body_text)
+    match = _ORIGINAL_MARKERS.search(body_text) if "http" in body_text else None
     if match:
         return match.group(1).rstrip(".,;")
     for href in root.xpath('//link[@rel="canonical"]/@href') + [meta_content(root, "og:url") or ""]:

@@ -1,56 +1,144 @@
-"""Promoted and related stories as records, cut out of the tree before the body is read."""
+"""Promoted and related stories as records, cut out of the tree before the body is read.
+
+Two sources: the blocks a platform description names (``RecommendationBlock``), and, on
+any page, link lists introduced by a 推荐阅读 / Related posts style heading.
+"""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.platforms.base import Platform, RecommendationBlock
 from pipelines.extract.html import HEADING_TAGS, node_text
 from pipelines.extract.model import Recommendation
 from pipelines.extract.numbers import parse_count
+from pipelines.extract.selectors import PageIndex, select
 
 #: Headings that introduce a block of recommended or related articles.
 RECOMMENDATION_HEADINGS = re.compile(
-    r"^\s*(推荐阅读|相关推荐|相关文章|相关阅读|热门文章|热门推荐|猜你喜欢|为您推荐|为你推荐|延伸阅读|"
-    r"精彩推荐|阅读排行|编辑推荐|最新文章|作者最新文章|更多精彩|"
-    r"related posts?|related articles?|related stories|related reading|you might also like|"
-    r"you may also like|recommended( for you| reading| stories| posts)?|more from\b.*|"
-    r"read (more|next)|popular posts?|more stories|further reading)\s*[:：]?\s*$",
+    r"^\s*(?:推荐阅读|推荐阅读更多精彩内容|相关推荐|相关文章|相关阅读|相关博文|相关新闻|相关链接|热门文章|热门推荐|"
+    r"热门阅读|热文推荐|热点推荐|热点排行|阅读排行|阅读排行榜|猜你喜欢|为您推荐|为你推荐|延伸阅读|精彩推荐|"
+    r"编辑推荐|最新文章|作者最新文章|更多精彩|更多文章|精选文章|大家都在看|你可能感兴趣的文章|"
+    r"related(?: posts?| articles?| stories| reading| content)?|you (?:might|may) also (?:like|enjoy)|"
+    r"recommended(?: for you| reading| stories| posts| articles)?|more from\b.{0,60}|more (?:stories|posts|articles)"
+    r"(?: from\b.{0,60})?|read (?:more|next)|popular (?:posts?|articles|stories)|trending(?: posts| now)?|"
+    r"further reading|similar (?:posts|articles)|keep reading|up next|what to read next)\s*[:：]?\s*$",
     re.IGNORECASE,
 )
+#: Link texts that are controls, not titles.
+_CONTROL_LINKS = re.compile(
+    r"^\s*(?:更多|查看更多|更多>+|阅读全文|展开|换一换|see (?:all|more)|view (?:all|more)|more|read more|"
+    r"show more|load more)\s*[>»›]*\s*$",
+    re.IGNORECASE,
+)
+#: Elements whose short text may be a block heading.
+_HEADING_LIKE = frozenset(["div", "span", "p", "strong", "b", "header", "dt", "em", "a", "label", "legend"])
+_MAX_HEADING_CHARS = 60
+_MAX_BLOCK_LINKS = 80
+#: A block is mostly link text (titles); cards with a short snippet each still pass.
+_MIN_LINK_SHARE = 0.3
+_MAX_BLOCK_CHARS = 6000
+#: Words one of which every heading above contains: only text nodes holding one are looked at.
+_HINTS = ("推荐", "相关", "热门", "猜你", "为您", "为你", "延伸", "精彩", "排行", "最新", "更多", "大家都在看",
+          "感兴趣", "精选", "related", "recommend", "also like", "also enjoy", "more ", "popular", "trending",
+          "further reading", "similar", "keep reading", "up next", "read next", "what to read", "read more")
 
 
-def _select(node: HtmlElement, selector: str | None) -> list[HtmlElement]:
-    if not selector:
-        return []
-    try:
-        return node.cssselect(selector)
-    except Exception:  # noqa: BLE001 - a bad selector in a description must not crash extraction
-        return []
+_HINTED = re.compile("|".join(re.escape(h) for h in _HINTS))
+_SHORT_TEXTS = etree.XPath(
+    "//body//text()[string-length(normalize-space(.)) > 1 and string-length(.) < 500]", smart_strings=False
+)
+_TEXT_NODES = etree.XPath("//text()[. = $value]")
+
+
+def _hinted_elements(root: HtmlElement) -> list[HtmlElement]:
+    """Elements whose own text contains a heading word, in document order.
+
+    Strings are scanned first (cheap); elements are looked up only for the few that match.
+    """
+    values = dict.fromkeys(
+        t for t in _SHORT_TEXTS(root)
+        if _HINTED.search(t.lower()) and RECOMMENDATION_HEADINGS.match(" ".join(t.split()))
+    )
+    found: dict[HtmlElement, None] = {}
+    for value in values:
+        for text in _TEXT_NODES(root, value=value):
+            el = text.getparent()
+            if text.is_tail and el is not None:
+                el = el.getparent()
+            if el is not None and isinstance(el.tag, str):
+                found[el] = None
+    return sorted(found, key=lambda el: el.sourceline or 0)
+
+
+def text_without(node: HtmlElement, excluded: set[HtmlElement]) -> str:
+    """The text of ``node`` leaving out the subtrees in ``excluded``, whitespace collapsed."""
+    if not excluded:
+        return node_text(node)
+    parts: list[str] = []
+
+    def walk(el: HtmlElement) -> None:
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            if child not in excluded and isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(node)
+    return " ".join("".join(parts).split())
+
+
+_RANK = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*(?=\S)")
+_TRAILING_COUNT = re.compile(r"\s*[(（]\d+[)）]\s*$")
+
+
+def clean_item_title(text: str) -> str:
+    """A list item's title without a leading rank ("1. ") or a trailing count ("(430)")."""
+    return _TRAILING_COUNT.sub("", _RANK.sub("", text)).strip()
 
 
 def _text_of(node: HtmlElement, selector: str | None) -> str | None:
-    for el in _select(node, selector):
+    for el in select(node, selector):
         text = node_text(el)
         if text:
             return text
     return None
 
 
-def _href_of(node: HtmlElement, selector: str | None, base_url: str | None) -> str | None:
-    candidates = [node] if node.tag == "a" else []
-    candidates += _select(node, selector)
-    for el in candidates:
-        href = el.get("href")
-        if el.tag != "a":
-            inner = el.xpath(".//a[@href]")
-            href = href or (inner[0].get("href") if inner else None)
+def _link_of(el: HtmlElement, item: HtmlElement, selector: str | None, base_url: str | None) -> str | None:
+    """The URL of an item: its title link, an enclosing link, then the block's url selector."""
+    candidates: list[HtmlElement] = []
+    if el.tag == "a":
+        candidates.append(el)
+    candidates.extend(a for a in el.iterancestors("a"))
+    candidates.extend(el.iterdescendants("a"))
+    candidates.extend(select(item, selector))
+    for a in candidates:
+        href = (a.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "#")):
-            return urljoin(base_url or "", href.strip())
+            return urljoin(base_url or "", href)
     return None
+
+
+def _items(container: HtmlElement, selector: str) -> list[HtmlElement]:
+    """Items of a block, leaving out items nested in an earlier item."""
+    found = select(container, selector)
+    kept: list[HtmlElement] = []
+    taken: set[HtmlElement] = set()
+    for item in found:
+        if item is container and len(found) > 1:
+            continue
+        if any(anc in taken for anc in item.iterancestors()):
+            continue
+        kept.append(item)
+        taken.add(item)
+    return kept
 
 
 def _from_block(
@@ -58,14 +146,22 @@ def _from_block(
 ) -> list[Recommendation]:
     heading = _text_of(container, block.heading_selector) or block.heading
     records: list[Recommendation] = []
-    for item in _select(container, block.item):
-        title = _text_of(item, block.title) or (node_text(item) if item.tag == "a" else None)
-        if not title:
+    for item in _items(container, block.item):
+        excluded = set(select(item, block.exclude)) if block.exclude else set()
+        title_el = item
+        for el in select(item, block.title) if block.title else ():
+            if node_text(el):
+                title_el = el
+                break
+        title = text_without(title_el, excluded)
+        if block.strip_rank:
+            title = clean_item_title(title)
+        if not title or (heading and title == heading):
             continue
         records.append(
             Recommendation(
                 title=title,
-                url=_href_of(item, block.url, base_url),
+                url=_link_of(title_el, item, block.url, base_url),
                 block=heading,
                 position=start + len(records),
                 author=_text_of(item, block.author),
@@ -79,59 +175,132 @@ def _from_block(
 
 
 def cut_platform_recommendations(
-    root: HtmlElement, platform: Platform | None, base_url: str | None
+    root: HtmlElement, platform: Platform | None, base_url: str | None, index: PageIndex | None = None
 ) -> list[Recommendation]:
     """Records from the platform's known blocks; the blocks are removed from ``root``."""
     records: list[Recommendation] = []
     if platform is None:
         return records
     for block in platform.recommendations:
-        for container in _select(root, block.container):
+        for container in select(root, block.container, index):
+            if container.getparent() is None:
+                continue
+            if block.heading_match and not re.search(
+                block.heading_match, _text_of(container, block.heading_selector) or "", re.IGNORECASE
+            ):
+                continue
             records.extend(_from_block(container, block, base_url, len(records)))
             container.drop_tree()
     return records
 
 
-def _link_list_after(heading: HtmlElement) -> HtmlElement | None:
-    """The element holding the links a heading introduces (its next sibling or parent)."""
-    sibling = heading.getnext()
-    if sibling is not None and len(sibling.xpath(".//a[@href]")) >= 2:
-        return sibling
-    parent = heading.getparent()
-    if parent is not None and len(parent.xpath(".//a[@href]")) >= 2 and len(node_text(parent)) < 4000:
-        return parent
+def _short_text(el: HtmlElement) -> str | None:
+    """The text of a small element (itself and its children), or None when it is not small."""
+    if len(el) > 2 or (el.text and len(el.text) > 8 * _MAX_HEADING_CHARS):
+        return None
+    parts = [el.text or ""]
+    for child in el:
+        if len(child) > 1:
+            return None
+        parts.append(child.text or "")
+        parts.append(child.tail or "")
+    text = " ".join("".join(parts).split())
+    return text if 0 < len(text) <= _MAX_HEADING_CHARS else None
+
+
+def _block_for(heading: HtmlElement, keep: HtmlElement | None) -> HtmlElement | None:
+    """The nearest ancestor of ``heading`` that holds a list of links (not the article)."""
+    node = heading
+    for _ in range(4):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return None
+        if keep is not None and (parent is keep or _contains(parent, keep)):
+            return None
+        links = [a for a in parent.iter("a") if a.get("href") and not _inside(a, heading)]
+        if len(links) >= 2:
+            if len(links) > _MAX_BLOCK_LINKS:
+                return None
+            text = node_text(parent)
+            link_chars = sum(len(node_text(a)) for a in links)
+            if len(text) > _MAX_BLOCK_CHARS or link_chars < _MIN_LINK_SHARE * len(text):
+                return None
+            return parent
+        node = parent
     return None
 
 
-def cut_generic_recommendations(root: HtmlElement, base_url: str | None, start: int) -> list[Recommendation]:
-    """Blocks introduced by a 推荐阅读 / Related posts style heading, on any site."""
+def _inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
+    return el is ancestor or any(a is ancestor for a in el.iterancestors())
+
+
+def _contains(parent: HtmlElement, node: HtmlElement) -> bool:
+    return any(a is parent for a in node.iterancestors())
+
+
+def _linked(el: HtmlElement, block: HtmlElement) -> bool:
+    """True when ``el`` sits inside a link within ``block``."""
+    for anc in el.iterancestors():
+        if anc is block:
+            return False
+        if anc.tag == "a" and anc.get("href"):
+            return True
+    return False
+
+
+def _titles(block: HtmlElement, heading: HtmlElement) -> list[tuple[str, HtmlElement]]:
+    """``(title, element)`` of each item: headed cards when the block has them, else its links."""
+    heads = [h for h in block.iter(*HEADING_TAGS)
+             if not _inside(h, heading) and not _inside(heading, h)
+             and (h.find(".//a[@href]") is not None or _linked(h, block))]
+    if len(heads) >= 2:
+        return [(node_text(h), h) for h in heads if node_text(h)]
+    found: list[tuple[str, HtmlElement]] = []
+    for a in block.iter("a"):
+        if _inside(a, heading) or not a.get("href"):
+            continue
+        title = node_text(a)
+        if len(title) < 4 or _CONTROL_LINKS.match(title) or RECOMMENDATION_HEADINGS.match(title):
+            continue
+        found.append((title, a))
+    return found
+
+
+def cut_generic_recommendations(
+    root: HtmlElement, base_url: str | None, start: int, keep: HtmlElement | None = None
+) -> list[Recommendation]:
+    """Blocks introduced by a 推荐阅读 / Related posts style heading, on any site.
+
+    Blocks are removed from ``root``; ``keep`` (the article body, when known) is never
+    treated as or inside a block.
+    """
     records: list[Recommendation] = []
-    candidates = [el for el in root.iter() if isinstance(el.tag, str)
-                  and (el.tag in HEADING_TAGS or el.tag in ("strong", "b", "span", "div", "p"))]
+    candidates: list[HtmlElement] = []
+    for el in _hinted_elements(root):
+        if el.tag not in HEADING_TAGS and el.tag not in _HEADING_LIKE:
+            el = el.getparent()
+        if el is not None and (not candidates or candidates[-1] is not el):
+            candidates.append(el)
     for heading in candidates:
-        if heading.getparent() is None or len(heading) > 2:
+        text = _short_text(heading)
+        if not text or not RECOMMENDATION_HEADINGS.match(text):
             continue
-        text = node_text(heading)
-        if not text or len(text) > 40 or not RECOMMENDATION_HEADINGS.match(text):
+        if heading.getparent() is None or (keep is not None and _contains(keep, heading)):
             continue
-        container = _link_list_after(heading)
-        if container is None:
+        if next(iter(reversed(list(heading.iterancestors()))), None) is not root:
+            continue  # inside a block already cut
+        block = _block_for(heading, keep)
+        if block is None:
             continue
-        for link in container.xpath(".//a[@href]"):
-            title = node_text(link)
-            if len(title) < 4 or RECOMMENDATION_HEADINGS.match(title):
-                continue
+        label = text.rstrip(":：").strip()
+        for title, el in _titles(block, heading):
             records.append(
                 Recommendation(
                     title=title,
-                    url=urljoin(base_url or "", link.get("href", "").strip()),
-                    block=text.rstrip(":："),
+                    url=_link_of(el, block, None, base_url),
+                    block=label,
                     position=start + len(records),
                 )
             )
-        if container is heading.getparent():
-            container.drop_tree()
-        else:
-            container.drop_tree()
-            heading.drop_tree()
+        block.drop_tree()
     return records
