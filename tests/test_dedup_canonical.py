@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.dedup.canonical import Copy, choose_body, choose_original
+from pipelines.dedup.canonical import Copy, choose_body, choose_original, utc_key
 
 
 def copy(
@@ -41,3 +41,12 @@ def test_stored_body_is_the_fullest_when_the_original_is_an_excerpt():
     near = copy(3, "https://c.example/3", "2024-03-01T00:00:00", tokens=45)
     assert choose_body([original, full, near], original).id == 2
     assert choose_body([original, near], original).id == 1
+
+
+def test_dates_in_other_offsets_and_formats_compare_in_utc():
+    beijing = copy(1, "https://a.example/1", "2024-03-01T08:00:00+08:00")  # 00:00 UTC
+    london = copy(2, "https://b.example/2", "2024-03-01 01:00:00")
+    assert choose_original([london, beijing]).id == 1
+    assert utc_key("2024-03-01T09:00:00Z") == "2024-03-01T09:00:00"
+    assert utc_key("2024-03-01") == "2024-03-01T00:00:00"
+    assert utc_key(None) == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 #: A copy must have this many times the original's tokens to replace the original's
@@ -29,9 +30,23 @@ def url_key(url: str) -> str:
     return f"{(parts.hostname or '').removeprefix('www.')}{parts.path.rstrip('/')}"
 
 
+def utc_key(value: str | None) -> str:
+    """An ISO 8601 date or time as a sortable UTC string ("" when missing); a time
+    without an offset is taken as UTC, text that is not ISO sorts as written."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return value.strip()[:19].replace(" ", "T")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds")
+
+
 def _date_key(copy: Copy) -> tuple[int, str, str, int]:
-    published = (copy.published or "")[:19]
-    return (0 if published else 1, published, copy.fetched_at, copy.id)
+    published = utc_key(copy.published)
+    return (0 if published else 1, published, utc_key(copy.fetched_at), copy.id)
 
 
 def choose_original(copies: list[Copy]) -> Copy:
