@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from archive import fts
 from archive.migrations import migrations
 
 #: How many candidate texts one band lookup may return; a band shared by more texts
@@ -124,6 +125,7 @@ class Archive:
         if self.path.parent and not self.path.parent.exists():
             raise ValueError(f"directory of archive {self.path} does not exist")
         conn = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)
+        fts.register(conn)
         self.db = Database(conn)
         self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys=ON")

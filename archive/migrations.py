@@ -141,3 +141,11 @@ def m004_search_index(db: Database) -> None:
     from archive import fts
 
     fts.install(db)
+
+
+@migrations()
+def m005_search_index_python_splitting(db: Database) -> None:
+    """Search triggers that split CJK text with ``blogarchive_spaced`` instead of SQL."""
+    from archive import fts
+
+    fts.install(db)

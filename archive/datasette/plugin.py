@@ -8,6 +8,7 @@ descriptions and table settings to Datasette (see :mod:`archive.datasette.setup`
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from datasette import hookimpl
@@ -23,6 +24,12 @@ from archive.datasette.textpage import text_context
 if TYPE_CHECKING:
     from datasette.app import Datasette
     from datasette.utils.asgi import Request
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """Writers through Datasette keep the search index in sync too (see ``archive.fts``)."""
+    fts.register(conn)
 
 
 @hookimpl

@@ -61,6 +61,7 @@ async def migrate(datasette: Datasette, database: str) -> None:
         return
 
     def apply_migrations(conn: sqlite3.Connection) -> None:
+        fts.register(conn)
         migrations.apply(SqliteUtilsDatabase(conn))
 
     try:
