@@ -11,16 +11,8 @@ import click
 
 from blogarchive import __version__
 from blogarchive.cli_browse import browse
+from blogarchive.options import DB_OPTION
 from blogarchive.runner import EXIT_FAILED, EXIT_LOCKED, CrawlResult, run_crawls
-
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("archive.db"),
-    show_default=True,
-    help="The SQLite archive file (created when missing).",
-)
 
 
 @click.group()

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from blogarchive.options import DB_OPTION
+
 
 def ensure_plugin_registered() -> None:
     """Register the Datasette plugin when the package's entry point is not installed
@@ -19,14 +21,7 @@ def ensure_plugin_registered() -> None:
 
 
 @click.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("archive.db"),
-    show_default=True,
-    help="The SQLite archive file.",
-)
+@DB_OPTION
 @click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on (0: a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the archive in a web browser.")

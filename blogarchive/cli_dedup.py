@@ -7,14 +7,7 @@ from pathlib import Path
 
 import click
 
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("archive.db"),
-    show_default=True,
-    help="The SQLite archive file.",
-)
+from blogarchive.options import DB_OPTION
 
 
 def _open(db_path: Path):  # noqa: ANN202 - the Archive import stays lazy
