@@ -336,10 +336,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    # the default backlog of 5 drops connections when a crawler opens dozens at once,
+    # and each dropped SYN costs a crawler a one-second retransmission
+    request_queue_size = 1024
+
+
 def serve(pages: dict[str, bytes], host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
     """Start serving ``pages`` in a background thread; returns the server."""
     handler = type("Handler", (_Handler,), {"pages": pages})
-    server = ThreadingHTTPServer((host, port), handler)
+    server = _Server((host, port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
