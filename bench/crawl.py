@@ -164,12 +164,20 @@ def run_crawl(mode: str, url: str, archive: str, extra: dict[str, Any]) -> dict[
     }
 
 
+def machine_busy() -> float:
+    """CPU seconds all processes on this machine have used (from /proc/stat)."""
+    with open("/proc/stat") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def crawl_in_child(mode: str, site: Site, workdir: Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run :func:`run_crawl` in a fresh interpreter (a reactor cannot be restarted)."""
     archive = workdir / f"{mode}-{time.monotonic_ns()}.db"
     out = workdir / f"{mode}.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server_cpu = site.cpu_seconds()
+    server_cpu, busy = site.cpu_seconds(), machine_busy()
     command = [
         sys.executable,
         "-m",
@@ -185,9 +193,12 @@ def crawl_in_child(mode: str, site: Site, workdir: Path, extra: dict[str, Any] |
         "--extra",
         json.dumps(extra or {}),
     ]
+    started = time.perf_counter()
     subprocess.run(command, check=True, env=env, cwd=ROOT)
     result = json.loads(out.read_text())
     result["server_cpu"] = site.cpu_seconds() - server_cpu
+    result["machine_cpu"] = machine_busy() - busy
+    result["wall"] = time.perf_counter() - started
     return result
 
 
@@ -219,10 +230,20 @@ def stage_cpu(result: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def others_load(result: dict[str, Any]) -> float:
+    """Average cores used by processes other than the crawl and the site server during the
+    whole child run (this machine is shared; a busy neighbour slows every mode)."""
+    ours = result["main_cpu"] + result["server_cpu"]
+    if result["mode"] == "full":
+        ours += result["extract_cpu"] + result["dedup_cpu"]
+    return max(0.0, (result["machine_cpu"] - ours) / max(1e-9, result["wall"]))
+
+
 def print_table(results: list[dict[str, Any]]) -> None:
     header = (
         f"{'mode':8} {'pages':>6} {'secs':>7} {'pages/s':>8} | CPU ms/page: {'fetch':>6} {'extract':>7} "
-        f"{'dedup':>6} {'store':>6} {'(server)':>8} | {'peak MB':>7} {'worker MB':>9} {'batches':>7}"
+        f"{'dedup':>6} {'store':>6} {'(server)':>8} | {'peak MB':>7} {'worker MB':>9} {'batches':>7} | "
+        f"{'others':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -231,8 +252,14 @@ def print_table(results: list[dict[str, Any]]) -> None:
         print(
             f"{r['mode']:8} {r['pages']:>6} {r['seconds']:>7.1f} {r['pps']:>8.1f} | {'':12} {cpu['fetch']:>6.2f} "
             f"{cpu['extract']:>7.2f} {cpu['dedup']:>6.2f} {cpu['store']:>6.2f} {cpu['server']:>8.2f} | "
-            f"{r['peak_rss_mb']:>7.0f} {r['worker_peak_rss_mb']:>9.0f} {r['batches'] or '-':>7}"
+            f"{r['peak_rss_mb']:>7.0f} {r['worker_peak_rss_mb']:>9.0f} {r['batches'] or '-':>7} | "
+            f"{others_load(r):>6.2f}"
         )
+    print(
+        "CPU ms/page is CPU time per archived page: fetch = the crawl process (Scrapy, spider, glue) "
+        "minus the stages it ran itself; extract/dedup ran in workers in 'full' mode; others = cores "
+        "used by unrelated processes on the machine during the crawl (process-wide, includes startup)."
+    )
 
 
 def main() -> None:
