@@ -64,6 +64,7 @@ class Site:
     """``python -m bench.sitegen`` in its own process."""
 
     def __init__(self, pages: int, seed: int) -> None:
+        self.pages = pages
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.sitegen", "--pages", str(pages), "--seed", str(seed)],
@@ -108,13 +109,14 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
-def run_crawl(mode: str, url: str, archive: str, extra: dict[str, Any]) -> dict[str, Any]:
+def run_crawl(mode: str, url: str, archive: str, pages: int, extra: dict[str, Any]) -> dict[str, Any]:
     """Crawl ``url`` in this process with the settings of ``mode``; return measurements."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from bench.sitegen import listing_pages
     from pipelines.main_body import MainBodyPipeline
 
     settings = get_project_settings()
@@ -138,11 +140,11 @@ def run_crawl(mode: str, url: str, archive: str, extra: dict[str, Any]) -> dict[
     # connected before the pipelines connect theirs, so this runs before the pool stops
     crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(closed, signal=signals.spider_closed)
-    process.crawl(crawler, url=url + "/index.html", depth="1")
+    process.crawl(crawler, url=url + "/index.html", depth=str(listing_pages(pages) + 1))
     process.start()
     stats = crawler.stats.get_stats()
-    pages = stats.get("blogarchive/archive/pages") if mode != "ceiling" else stats.get("item_scraped_count")
-    pages = int(pages or 0)
+    archived = stats.get("blogarchive/archive/pages") if mode != "ceiling" else stats.get("item_scraped_count")
+    pages = int(archived or 0)
     seconds = marks["end"] - marks["start"]
     return {
         "mode": mode,
@@ -276,7 +278,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.child:
-        result = run_crawl(args.child, args.url, args.archive, json.loads(args.extra))
+        result = run_crawl(args.child, args.url, args.archive, args.pages, json.loads(args.extra))
         Path(args.out).write_text(json.dumps(result))
         return
 

@@ -4,7 +4,7 @@
 CSDN-, WordPress- and Medium-style markup plus a few plain pages only the generic
 extractor reads, Chinese and English, with recommendation blocks, comments, inline
 scripts and styles; 30 % of the pages repost another page's text with small edits.
-``/index.html`` links every article. Text comes from small built-in word lists, so
+``/index.html`` starts a chain of listing pages that link every article. Text comes from small built-in word lists, so
 the site is the same for the same ``n`` and ``seed``.
 
 Run ``python -m bench.sitegen --pages N`` to serve it on 127.0.0.1: the first line
@@ -301,15 +301,35 @@ def render(article: Article, site: list[Article], seed: int = 7) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+#: Articles per listing page.
+PER_LISTING = 50
+
+
+def listing_pages(n: int) -> int:
+    """How many listing pages link ``n`` articles (the spider's ``depth`` must exceed it)."""
+    return max(1, -(-n // PER_LISTING))
+
+
 def generate_site(n: int, seed: int = 7) -> dict[str, bytes]:
-    """Path → page bytes for ``n`` articles and the index page."""
+    """Path → page bytes for ``n`` articles and the listing pages that link them all.
+
+    ``/index.html`` is the first listing page; each links the next one before its
+    articles, as blog archives paginate. A crawler that takes the newest request first
+    (Scrapy's default) then works through one listing at a time instead of queueing
+    every article of the site at once.
+    """
     articles = plan_site(n, seed)
     pages = {a.path: render(a, articles, seed) for a in articles}
-    links = "\n".join(f'<li><a href="{a.path}">{_esc(a.title)}</a></li>' for a in articles)
-    pages["/index.html"] = (
-        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Bench site</title></head>'
-        f"<body><h1>All articles</h1><ul>\n{links}\n</ul></body></html>\n"
-    ).encode()
+    count = listing_pages(n)
+    for k in range(count):
+        chunk = articles[k * PER_LISTING : (k + 1) * PER_LISTING]
+        links = "\n".join(f'<li><a href="{a.path}">{_esc(a.title)}</a></li>' for a in chunk)
+        nav = f'<a rel="next" href="/list/{k + 2}.html">Older posts</a>' if k + 1 < count else ""
+        path = "/index.html" if k == 0 else f"/list/{k + 1}.html"
+        pages[path] = (
+            f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Bench site, page {k + 1}</title></head>'
+            f'<body><nav class="pagination">{nav}</nav><h1>Articles</h1><ul>\n{links}\n</ul></body></html>\n'
+        ).encode()
     return pages
 
 
@@ -360,7 +380,7 @@ def main() -> None:
     server = serve(pages)
     total = sum(len(b) for b in pages.values())
     print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
-    print(f"{len(pages) - 1} pages, {total / (len(pages)):.0f} bytes on average", flush=True)
+    print(f"{args.pages} pages, {total / (len(pages)):.0f} bytes on average", flush=True)
     sys.stdin.read()  # serve until the parent closes our stdin
     server.shutdown()
 

@@ -100,8 +100,8 @@ async def crawl(path: Path, url: str, depth: str, **settings: Any) -> dict[str, 
 async def test_pooled_crawl_archives_the_same_rows_as_inline(bench_site, tmp_path):
     inline, pooled = tmp_path / "inline.db", tmp_path / "pooled.db"
     start = bench_site.base + "/index.html"
-    inline_stats = await crawl(inline, start, "1", **INLINE, **SERIAL)
-    pooled_stats = await crawl(pooled, start, "1", **POOLED, **SERIAL)
+    inline_stats = await crawl(inline, start, "3", **INLINE, **SERIAL)
+    pooled_stats = await crawl(pooled, start, "3", **POOLED, **SERIAL)
     assert inline_stats["blogarchive/archive/pages"] == pooled_stats["blogarchive/archive/pages"] == 60
     # the site reposts pages, so dedup decisions are part of what is compared
     assert pooled_stats["blogarchive/archive/sightings_merged"] > 5
@@ -192,7 +192,7 @@ async def test_killed_worker_page_is_retried_on_a_new_pool(bench_site, tmp_path)
     KillWorkers.killed = []
     path = tmp_path / "archive.db"
     stats = await crawl(
-        path, bench_site.base + "/index.html", "1", ITEM_PIPELINES=pipelines_with_killer(), **POOLED, WORKERS_RETRIES=1
+        path, bench_site.base + "/index.html", "3", ITEM_PIPELINES=pipelines_with_killer(), **POOLED, WORKERS_RETRIES=1
     )
     assert len(KillWorkers.killed) == 2
     assert stats["blogarchive/workers/restarts"] >= 1
@@ -206,7 +206,7 @@ async def test_killed_worker_page_is_recorded_as_failure_without_retries(bench_s
     KillWorkers.killed = []
     path = tmp_path / "archive.db"
     stats = await crawl(
-        path, bench_site.base + "/index.html", "1", ITEM_PIPELINES=pipelines_with_killer(), **POOLED, WORKERS_RETRIES=0
+        path, bench_site.base + "/index.html", "3", ITEM_PIPELINES=pipelines_with_killer(), **POOLED, WORKERS_RETRIES=0
     )
     assert len(KillWorkers.killed) == 2
     assert stats["blogarchive/workers/died"] >= 1
