@@ -157,6 +157,9 @@ def run_crawl(mode: str, url: str, archive: str, pages: int, extra: dict[str, An
         "store_cpu": float(stats.get("blogarchive/archive/cpu_seconds", 0.0)),
         "batches": stats.get("blogarchive/archive/batches"),
         "failures": stats.get("blogarchive/archive/failures", 0),
+        "fetch_failed": stats.get("blogarchive/fetch/failed", 0),
+        "finish_reason": stats.get("finish_reason"),
+        "depth_max": stats.get("request_depth_max"),
         "responses": stats.get("downloader/response_count", 0),
         "texts_added": stats.get("blogarchive/archive/texts_added", 0),
         "merged": stats.get("blogarchive/archive/sightings_merged", 0),
@@ -201,6 +204,7 @@ def crawl_in_child(mode: str, site: Site, workdir: Path, extra: dict[str, Any] |
     result["server_cpu"] = site.cpu_seconds() - server_cpu
     result["machine_cpu"] = machine_busy() - busy
     result["wall"] = time.perf_counter() - started
+    result["expected"] = site.pages
     return result
 
 
@@ -257,6 +261,12 @@ def print_table(results: list[dict[str, Any]]) -> None:
             f"{r['peak_rss_mb']:>7.0f} {r['worker_peak_rss_mb']:>9.0f} {r['batches'] or '-':>7} | "
             f"{others_load(r):>6.2f}"
         )
+    for r in results:
+        if r["pages"] != r["expected"]:
+            print(
+                f"!! {r['mode']}: archived {r['pages']} of {r['expected']} pages (failures {r['failures']}, "
+                f"fetch failures {r['fetch_failed']}, deepest request {r['depth_max']}, {r['finish_reason']})"
+            )
     print(
         "CPU ms/page is CPU time per archived page: fetch = the crawl process (Scrapy, spider, glue) "
         "minus the stages it ran itself; extract/dedup ran in workers in 'full' mode; others = cores "
