@@ -324,7 +324,8 @@ def generate_site(n: int, seed: int = 7) -> dict[str, bytes]:
     for k in range(count):
         chunk = articles[k * PER_LISTING : (k + 1) * PER_LISTING]
         links = "\n".join(f'<li><a href="{a.path}">{_esc(a.title)}</a></li>' for a in chunk)
-        nav = f'<a rel="next" href="/list/{k + 2}.html">Older posts</a>' if k + 1 < count else ""
+        # like a pager ("older: 2 3 4"): a listing that fails to load does not end the chain
+        nav = " ".join(f'<a href="/list/{j + 1}.html">{j + 1}</a>' for j in range(k + 1, min(count, k + 4)))
         path = "/index.html" if k == 0 else f"/list/{k + 1}.html"
         pages[path] = (
             f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Bench site, page {k + 1}</title></head>'
