@@ -318,6 +318,14 @@ def main() -> None:
         finally:
             site.stop()
         print_table(results)
+        cores = len(os.sched_getaffinity(0))
+        for r in results:
+            total = sum(stage_cpu(r).values())
+            bound = (cores if r["mode"] == "full" else 1) * 1000 / total
+            print(
+                f"{r['mode']}: {total:.1f} CPU ms per page in all, so at most {bound:.0f} pages/s on "
+                f"{cores if r['mode'] == 'full' else 1} idle core(s)"
+            )
         pps = {r["mode"]: r["pps"] for r in results}
         if all(m in pps for m in MODES):
             a, b, c = pps["ceiling"], pps["inline"], pps["full"]
