@@ -191,6 +191,8 @@ def crawl_in_child(mode: str, site: Site, workdir: Path, extra: dict[str, Any] |
         mode,
         "--url",
         site.url,
+        "--pages",
+        str(site.pages),
         "--archive",
         str(archive),
         "--out",
