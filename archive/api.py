@@ -149,6 +149,11 @@ class Archive:
         with self.db.atomic():
             yield self
 
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open (batch writers check it after a failed page)."""
+        return self.db.conn.in_transaction
+
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when healthy)."""
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from typing import TYPE_CHECKING, Any
@@ -12,9 +13,10 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from archive import Archive, ArchiveLock, ArchiveLocked
 from crawler.items import ArticlePage, NotModified, PageFailure
+from pipelines.archive_writer import ArchiveWriter
 from pipelines.dedup import fingerprint
 from pipelines.minhash_dedup import dedup_params
-from pipelines.recording import PageRecord, fingerprint_params, record_page
+from pipelines.recording import PageRecord, RecordOutcome, fingerprint_params, record_page
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -24,19 +26,42 @@ logger = logging.getLogger(__name__)
 
 class ArchiveStorePipeline:
     """Resolve each page against the archive (new text, exact, near or excerpt copy) and
-    write texts, sightings and recommendations in one transaction per page. Records
-    failures, and the crawl itself with its stats.
+    write texts, sightings and recommendations. Records failures, and the crawl itself
+    with its stats.
 
-    Settings: ``ARCHIVE_PATH`` (default ``archive.db``), ``ARCHIVE_TIMEOUT``.
+    All writes go through one :class:`~pipelines.archive_writer.ArchiveWriter`, in the
+    order items arrive: pages queued while a batch is written form the next batch, one
+    transaction per batch with a savepoint per page, so a page still sees every page
+    before it. The pending batch is committed before the crawl row is finished.
+
+    Settings: ``ARCHIVE_PATH`` (default ``archive.db``), ``ARCHIVE_TIMEOUT``,
+    ``ARCHIVE_BATCH_SIZE`` (most pages per transaction, default 100; 1 writes each page
+    on its own), ``ARCHIVE_WRITER`` (``thread``, the default: one dedicated writer
+    thread; ``reactor``: write on the reactor thread).
     """
 
-    def __init__(self, crawler: Crawler, path: str, timeout: float) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        path: str,
+        timeout: float,
+        *,
+        batch_size: int = 100,
+        writer: str = "thread",
+    ) -> None:
+        if writer not in ("thread", "reactor"):
+            raise ValueError(f"ARCHIVE_WRITER must be 'thread' or 'reactor', not {writer!r}")
+        if batch_size < 1:
+            raise ValueError("ARCHIVE_BATCH_SIZE must be at least 1")
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = path
         self.timeout = timeout
+        self.batch_size = batch_size
+        self.threaded = writer == "thread"
         self.params = dedup_params(crawler.settings)
         self.archive: Archive | None = None
+        self.writer: ArchiveWriter | None = None
         self.lock = ArchiveLock(path)
         self.crawl_id: int | None = None
 
@@ -45,12 +70,21 @@ class ArchiveStorePipeline:
         path = crawler.settings.get("ARCHIVE_PATH")
         if not path:
             raise NotConfigured("ARCHIVE_PATH is not set")
-        pipeline = cls(crawler, path, crawler.settings.getfloat("ARCHIVE_TIMEOUT", 60.0))
+        settings = crawler.settings
+        pipeline = cls(
+            crawler,
+            path,
+            settings.getfloat("ARCHIVE_TIMEOUT", 60.0),
+            batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 100),
+            writer=settings.get("ARCHIVE_WRITER", "thread"),
+        )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self) -> None:
+    async def open_spider(self) -> None:
+        # async, like the other pipelines' open_spider: a CloseSpider raised here then
+        # never leaves another pipeline's opening coroutine un-awaited
         try:
             self.lock.acquire()
         except ArchiveLocked as exc:
@@ -66,18 +100,30 @@ class ArchiveStorePipeline:
         args = {k: v for k, v in vars(spider).items() if k in getattr(spider, "argument_names", ())}
         self.crawl_id = self.archive.start_crawl(spider.name, args)
         self.stats.set_value("blogarchive/archive/crawl_id", self.crawl_id)
+        self.writer = ArchiveWriter(self.archive, batch_size=self.batch_size, threaded=self.threaded)
         logger.info("Archiving to %(path)s (crawl %(crawl)s)", {"path": self.path, "crawl": self.crawl_id})
 
-    def close_spider(self) -> None:
-        """Nothing to do here: the crawl row needs the final stats (see spider_closed)."""
+    async def close_spider(self) -> None:
+        """Commit what is still queued; the crawl row needs the final stats (see spider_closed)."""
+        await self._drain()
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    async def _drain(self) -> None:
+        if self.writer is not None:
+            await self.writer.drain()
+            self.stats.set_value("blogarchive/archive/batches", self.writer.batches)
+            self.stats.set_value("blogarchive/archive/cpu_seconds", self.writer.cpu_seconds)
+
+    async def spider_closed(self, spider: Any, reason: str) -> None:
         if self.archive is None:
             if reason == "archive_locked":
                 self.stats.set_value("blogarchive/crawl_status", "locked")
             return
+        # failures recorded by item_dropped after close_spider, if any, are committed first
+        await self._drain()
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
         stats = self.stats.get_stats()
-        # failed: closed early, archive errors, or every request failed
         failed = reason not in ("finished",) or (
             stats.get("blogarchive/archive/errors", 0) > 0
         ) or (
@@ -94,11 +140,24 @@ class ArchiveStorePipeline:
             self.archive = None
             self.lock.release()
 
-    def _record_failure(self, url: str, stage: str, reason: str, http_status: int | None) -> None:
-        assert self.archive is not None
-        self.archive.add_failure(url, stage, reason, crawl_id=self.crawl_id, http_status=http_status)
+    def _record_failure(
+        self, url: str, stage: str, reason: str, http_status: int | None
+    ) -> asyncio.Future[Any]:
+        archive, writer = self.archive, self.writer
+        if archive is None or writer is None:
+            raise RuntimeError("ArchiveStorePipeline used before open_spider")
         self.stats.inc_value("blogarchive/archive/failures")
         self.stats.inc_value(f"blogarchive/failures/{stage}")
+        future = writer.submit(
+            lambda: archive.add_failure(url, stage, reason, crawl_id=self.crawl_id, http_status=http_status)
+        )
+        future.add_done_callback(self._failure_written)
+        return future
+
+    def _failure_written(self, future: asyncio.Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            self.stats.inc_value("blogarchive/archive/errors")
+            logger.error("Could not record a failure: %(error)s", {"error": future.exception()})
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
         if not isinstance(item, ArticlePage) or self.archive is None:
@@ -106,14 +165,19 @@ class ArchiveStorePipeline:
         stage = getattr(exception, "stage", "pipeline")
         self._record_failure(item.url, stage, str(exception), item.http_status)
 
-    def process_item(self, item: object) -> object:
-        if self.archive is None:
+    async def process_item(self, item: object) -> object:
+        archive, writer = self.archive, self.writer
+        if archive is None or writer is None:
             raise RuntimeError("ArchiveStorePipeline used before open_spider")
         if isinstance(item, PageFailure):
-            self._record_failure(item.url, item.stage, item.reason, item.http_status)
+            try:
+                await self._record_failure(item.url, item.stage, item.reason, item.http_status)
+            except Exception:  # noqa: BLE001 - counted and logged by _failure_written
+                pass
             raise DropItem(f"recorded failure: {item.reason}", log_level="DEBUG")
         if isinstance(item, NotModified):
-            if self.archive.touch_sighting(item.url, item.fetched_at):
+            touched = await writer.submit(lambda: archive.touch_sighting(item.url, item.fetched_at))
+            if touched:
                 self.stats.inc_value("blogarchive/archive/not_modified")
             raise DropItem(f"not modified: {item.url}", log_level="DEBUG")
         if not isinstance(item, ArticlePage):
@@ -135,8 +199,10 @@ class ArchiveStorePipeline:
             extraction=extraction,
             fingerprint=fp,
         )
+        # queued now, synchronously, so pages are recorded in the order they arrive
+        written = writer.submit(lambda: record_page(archive, page, self.params, self.crawl_id))
         try:
-            outcome = record_page(self.archive, page, self.params, self.crawl_id)
+            outcome: RecordOutcome = await written
         except sqlite3.Error as exc:
             self.stats.inc_value("blogarchive/archive/errors")
             logger.error("Could not archive %(url)s: %(error)s", {"url": page.url, "error": exc})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from itemadapter import ItemAdapter
@@ -30,6 +31,10 @@ def dedup_params(settings: BaseSettings) -> DedupParams:
 class MinHashDedupPipeline:
     """Fill ``item.fingerprint`` (normalised hash, MinHash signature, LSH band keys).
 
+    When the extraction pipeline ran in a worker process it already made the
+    fingerprint in the same call (same function, same parameters); this pipeline then
+    only counts it. Otherwise (``WORKERS_MODE = "inline"``) it computes it here.
+
     The merge decision needs the archive, so the store pipeline makes it with
     :func:`pipelines.recording.record_page`. Settings: ``DEDUP_ENABLED``,
     ``DEDUP_NUM_PERM``, ``DEDUP_SEED``, ``DEDUP_SHINGLE_SIZE``, ``DEDUP_THRESHOLD``,
@@ -53,6 +58,9 @@ class MinHashDedupPipeline:
         extraction = adapter["extraction"]
         if extraction is None:
             return item
-        adapter["fingerprint"] = fingerprint(extraction.body, self.params)
+        if adapter["fingerprint"] is None:
+            start = time.thread_time()
+            adapter["fingerprint"] = fingerprint(extraction.body, self.params)
+            self.crawler.stats.inc_value("blogarchive/dedup/cpu_seconds", time.thread_time() - start, 0.0)
         self.crawler.stats.inc_value("blogarchive/dedup/fingerprinted")
         return item

@@ -1,0 +1,175 @@
+"""CPU work per page, off the reactor: extraction and fingerprint in one call, and the
+process pool that runs it on every core.
+
+Scrapy runs spiders and pipelines on one reactor thread, so parsing and MinHash done
+in ``process_item`` cap a crawl at one core and stall the downloader.
+:func:`process_page` does all the per-page CPU work (one parse, extraction, then
+normalisation, shingles and MinHash of the extracted body) in a single call that a
+:class:`WorkerPool` runs in another process and the reactor awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pipelines.dedup import fingerprint
+from pipelines.extract import NoBodyFound, extract_article
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pipelines.dedup import DedupParams, Fingerprint
+    from pipelines.extract import Extraction
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Modules a forkserver loads once, so each worker it forks starts warm.
+PRELOAD = ["pipelines.workers"]
+
+
+@dataclass(frozen=True)
+class PageWork:
+    """What :func:`process_page` made of one page.
+
+    ``extraction`` is None when the page has no article body; ``rejected`` then says
+    why. CPU seconds are measured in the process that did the work.
+    """
+
+    extraction: Extraction | None
+    fingerprint: Fingerprint | None
+    rejected: str | None = None
+    extract_seconds: float = 0.0
+    dedup_seconds: float = 0.0
+
+
+def process_page(html: str, url: str | None, platform: str | None, params: DedupParams | None) -> PageWork:
+    """Extract one page and fingerprint its body (when ``params`` is given).
+
+    A pure function of its arguments, so it gives the same result in a worker process
+    as on the reactor thread.
+    """
+    start = time.thread_time()
+    try:
+        extraction = extract_article(html, url=url, platform=platform)
+    except NoBodyFound as exc:
+        return PageWork(None, None, rejected=str(exc), extract_seconds=time.thread_time() - start)
+    extracted = time.thread_time()
+    fp = fingerprint(extraction.body, params) if params is not None else None
+    return PageWork(
+        extraction,
+        fp,
+        extract_seconds=extracted - start,
+        dedup_seconds=time.thread_time() - extracted,
+    )
+
+
+def _warm_up(params: DedupParams | None) -> None:
+    """Worker initialiser: load what the first page would otherwise pay for (parser,
+    script converter, MinHash permutations)."""
+    html = (
+        "<html><head><title>w</title></head><body><article><p>" + "warm up text " * 20 + "</p></article></body></html>"
+    )
+    process_page(html, None, None, params)
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+class WorkerDied(RuntimeError):
+    """A worker process died (killed, out of memory, crashed) while holding the page,
+    and the retries allowed by ``WORKERS_RETRIES`` are used up."""
+
+
+def default_processes() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class WorkerPool:
+    """A process pool awaited from the reactor, replaced when a worker dies.
+
+    :param processes: worker processes (one per core is right for CPU-bound pages)
+    :param start_method: ``forkserver`` (default, workers fork from a clean, preloaded
+        server) or ``spawn``; never ``fork``, which would copy the running reactor
+    :param retries: how often a page whose worker died is tried again on a new pool
+    """
+
+    def __init__(self, processes: int, start_method: str = "forkserver", retries: int = 1) -> None:
+        if processes < 1:
+            raise ValueError("processes must be at least 1")
+        if start_method not in ("forkserver", "spawn"):
+            raise ValueError(f"start_method must be 'forkserver' or 'spawn', not {start_method!r}")
+        if retries < 0:
+            raise ValueError("retries must not be negative")
+        self.processes = processes
+        self.start_method = start_method
+        self.retries = retries
+        self.restarts = 0
+        self._context = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            self._context.set_forkserver_preload(PRELOAD)
+        self._executor: ProcessPoolExecutor | None = None
+        self._params: DedupParams | None = None
+
+    async def start(self, params: DedupParams | None = None) -> None:
+        """Start every worker now, each warmed up for ``params``, without blocking the reactor."""
+        self._params = params
+        self._executor = self._new_executor()
+        # one task per worker makes the executor start them all now rather than on demand
+        await asyncio.gather(*(asyncio.wrap_future(self._executor.submit(_pid)) for _ in range(self.processes)))
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.processes, mp_context=self._context, initializer=_warm_up, initargs=(self._params,)
+        )
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """Swap a broken executor for a fresh one (once, however many pages saw it break)."""
+        if self._executor is not broken:
+            return
+        self.restarts += 1
+        logger.warning("A worker process died; starting a new pool (restart %(n)d)", {"n": self.restarts})
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._new_executor()
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in a worker and await the result without blocking the reactor.
+
+        :raises WorkerDied: when the worker died on every attempt
+        """
+        for attempt in range(self.retries + 1):
+            executor = self._executor
+            if executor is None:
+                raise RuntimeError("WorkerPool.run() before start() or after shutdown()")
+            try:
+                return await asyncio.wrap_future(executor.submit(fn, *args))
+            except BrokenProcessPool as exc:
+                self._replace(executor)
+                if attempt == self.retries:
+                    raise WorkerDied(f"worker process died ({exc})") from exc
+        raise AssertionError("unreachable")
+
+    def pids(self) -> list[int]:
+        """Pids of the running workers (for diagnostics and tests)."""
+        processes = getattr(self._executor, "_processes", None) or {}
+        return sorted(processes)
+
+    def shutdown(self) -> None:
+        """Stop the workers; pages still queued are cancelled."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None

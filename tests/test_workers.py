@@ -1,0 +1,178 @@
+"""Per-page work function, worker pool and batched writer, without a crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive import Archive
+from pipelines.archive_writer import ArchiveWriter, record_pages, run_batch
+from pipelines.dedup import DedupParams, fingerprint
+from pipelines.extract import extract_article
+from pipelines.recording import PageRecord, fingerprint_params
+from pipelines.workers import WorkerDied, WorkerPool, process_page
+from tests.conftest import ROOT
+from tests.utils import coroutine_test
+
+DEMO = ROOT / "blogarchive" / "demo_site"
+JIANSHU = DEMO / "jianshu" / "p" / "7d3c1a9e5b20.html"
+PARAMS = DedupParams()
+
+
+def demo_html(path: Path = JIANSHU) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def page_record(url: str, html: str) -> PageRecord:
+    work = process_page(html, url, None, PARAMS)
+    assert work.extraction is not None
+    assert work.fingerprint is not None
+    return PageRecord(
+        url=url,
+        fetched_at="2026-01-01T00:00:00+00:00",
+        extraction=work.extraction,
+        fingerprint=work.fingerprint,
+        http_status=200,
+    )
+
+
+def open_archive(path: Path) -> Archive:
+    archive = Archive(path)
+    archive.check_fingerprint_params(fingerprint_params(PARAMS))
+    return archive
+
+
+# -- process_page ------------------------------------------------------------------------------------
+def test_process_page_gives_what_the_two_pipelines_give_inline():
+    html = demo_html()
+    work = process_page(html, "https://www.jianshu.com/p/7d3c1a9e5b20", None, PARAMS)
+    expected = extract_article(html, url="https://www.jianshu.com/p/7d3c1a9e5b20")
+    assert work.extraction == expected
+    assert work.fingerprint == fingerprint(expected.body, PARAMS)
+    assert work.rejected is None
+    assert work.extract_seconds > 0
+
+
+def test_process_page_reports_a_page_without_body():
+    work = process_page("<html><body><p>hi</p></body></html>", None, None, PARAMS)
+    assert work.extraction is None
+    assert work.fingerprint is None
+    assert "no article body" in (work.rejected or "")
+
+
+def test_process_page_without_params_skips_the_fingerprint():
+    work = process_page(demo_html(), None, None, None)
+    assert work.extraction is not None
+    assert work.fingerprint is None
+
+
+# -- the pool ----------------------------------------------------------------------------------------
+def die() -> None:
+    """Runs in a worker: the worker dies as if killed by the OOM killer."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def die_once(marker: str) -> str:
+    """Runs in a worker: kills its worker the first time, succeeds afterwards."""
+    if not Path(marker).exists():
+        Path(marker).touch()
+        die()
+    return "done"
+
+
+@coroutine_test
+async def test_pool_result_equals_inline_result():
+    pool = WorkerPool(2, retries=0)
+    await pool.start(PARAMS)
+    try:
+        assert len(pool.pids()) == 2
+        html = demo_html()
+        work = await pool.run(process_page, html, "https://www.jianshu.com/p/7d3c1a9e5b20", None, PARAMS)
+        assert work.extraction == extract_article(html, url="https://www.jianshu.com/p/7d3c1a9e5b20")
+    finally:
+        pool.shutdown()
+
+
+@coroutine_test
+async def test_pool_retries_a_task_whose_worker_died_on_a_new_pool(tmp_path):
+    pool = WorkerPool(1, retries=1)
+    await pool.start()
+    try:
+        before = pool.pids()
+        assert await pool.run(die_once, str(tmp_path / "marker")) == "done"
+        assert pool.restarts == 1
+        assert pool.pids() != before
+    finally:
+        pool.shutdown()
+
+
+@coroutine_test
+async def test_pool_gives_up_after_its_retries():
+    pool = WorkerPool(1, retries=1)
+    await pool.start()
+    try:
+        with pytest.raises(WorkerDied):
+            await pool.run(die)
+        assert pool.restarts == 2
+        # the pool still works for the next page
+        assert (await pool.run(process_page, demo_html(), None, None, None)).extraction is not None
+    finally:
+        pool.shutdown()
+
+
+def test_pool_refuses_fork():
+    with pytest.raises(ValueError, match="forkserver"):
+        WorkerPool(1, start_method="fork")
+
+
+# -- batches -----------------------------------------------------------------------------------------
+def test_a_page_sees_the_pages_before_it_in_the_same_batch(tmp_path):
+    html = demo_html()
+    pages = [page_record(f"https://copy{i}.example.org/p/1", html) for i in range(3)]
+    with open_archive(tmp_path / "a.db") as archive:
+        outcomes = record_pages(archive, pages, PARAMS)
+        assert [o.relation for o in outcomes] == ["original", "exact", "exact"]
+        assert len({o.text_id for o in outcomes}) == 1
+        assert archive.stats().texts == 1
+
+
+def test_a_failing_page_is_rolled_back_alone(tmp_path):
+    with open_archive(tmp_path / "a.db") as archive:
+
+        def add(url: str):
+            return lambda: archive.add_failure(url, "fetch", "HTTP 404")
+
+        def broken():
+            archive.add_failure("https://half.example.org/", "fetch", "written, then rolled back")
+            raise sqlite3.IntegrityError("simulated constraint failure")
+
+        results = run_batch(archive, [add("https://a.example.org/"), broken, add("https://b.example.org/")])
+        assert isinstance(results[1], sqlite3.IntegrityError)
+        urls = [r["url"] for r in archive.db.query("select url from failures order by id")]
+        assert urls == ["https://a.example.org/", "https://b.example.org/"]
+        assert archive.integrity_check() == "ok"
+
+
+@pytest.mark.parametrize("threaded", [True, False])
+@coroutine_test
+async def test_writer_commits_in_order_and_batches_what_queues_up(tmp_path, threaded):
+    with open_archive(tmp_path / "a.db") as archive:
+        writer = ArchiveWriter(archive, batch_size=3, threaded=threaded)
+        try:
+            futures = [
+                writer.submit(lambda i=i: archive.add_failure(f"https://x.example.org/{i}", "fetch", "x"))
+                for i in range(7)
+            ]
+            ids = await asyncio.gather(*futures)
+            await writer.drain()
+        finally:
+            writer.close()
+        assert ids == sorted(ids)
+        # the first job starts alone; the six queued behind it go three per transaction
+        assert writer.batches == 3
+        assert archive.stats().failures == 7
