@@ -145,7 +145,22 @@ class Archive:
 
     @contextmanager
     def atomic(self) -> Iterator[Archive]:
-        """One transaction around several writes; nested blocks become savepoints."""
+        """One transaction around several writes.
+
+        Inside an open transaction this adds nothing: an error propagates to the
+        outermost block, which rolls everything back. Use :meth:`savepoint` where a
+        caller catches an error and goes on with the transaction.
+        """
+        if self.db.conn.in_transaction:
+            yield self
+            return
+        with self.db.atomic():
+            yield self
+
+    @contextmanager
+    def savepoint(self) -> Iterator[Archive]:
+        """A block that can fail alone: a savepoint inside a transaction (else a
+        transaction of its own), rolled back on error while the outer writes stay."""
         with self.db.atomic():
             yield self
 

@@ -51,9 +51,16 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
 
+@lru_cache(maxsize=1)
+def _spacing_table() -> dict[int, str]:
+    # str.translate runs in C: several times faster than a regular expression with a
+    # replacement template, which dominated the cost of indexing a text
+    return {code: f" {chr(code)} " for lo, hi in CJK_RANGES for code in range(lo, hi + 1)}
+
+
 def spaced(text: str | None) -> str:
     """``text`` with each Han or kana character surrounded by spaces, as indexed."""
-    return _CJK_RE.sub(r" \1 ", text or "")
+    return (text or "").translate(_spacing_table())
 
 
 #: The SQL function the triggers call to space out CJK characters (see :func:`register`).

@@ -41,7 +41,7 @@ def run_batch(archive: Archive, jobs: Sequence[Callable[[], Any]]) -> list[Any]:
         with archive.atomic():
             for job in jobs:
                 try:
-                    with archive.atomic():
+                    with archive.savepoint():
                         results.append(job())
                 except Exception as exc:  # noqa: BLE001 - reported per page by the caller
                     if not archive.in_transaction:
