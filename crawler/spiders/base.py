@@ -57,6 +57,9 @@ _ARTICLE_HINTS = (
 )
 _DISCOVERY_KINDS = ("listing", "feed", "sitemap", "api")
 
+#: Control bytes that text never holds (tab, newlines and form feed are fine).
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
 
 def _as_bool(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
@@ -525,7 +528,7 @@ class PlatformSpider(scrapy.Spider):
         if not body.strip():
             return "empty response"
         sample = body[:4096]
-        controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
         if b"\x00" in sample or controls > len(sample) / 20:
             return "not an HTML page (binary content)"
         return None
