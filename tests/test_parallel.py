@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +12,11 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from archive import Archive
+from bench.crawl import Site
 from crawler.items import ArticlePage
 from crawler.spiders.blog import BlogSpider
 from pipelines.main_body import MainBodyPipeline
-from tests.conftest import ROOT, crawl_settings
+from tests.conftest import crawl_settings
 from tests.utils import coroutine_test
 
 INLINE = {"WORKERS_MODE": "inline", "ARCHIVE_BATCH_SIZE": 1, "ARCHIVE_WRITER": "reactor"}
@@ -26,34 +25,9 @@ POOLED = {"WORKERS_MODE": "pool", "WORKERS_PROCESSES": 2, "ARCHIVE_BATCH_SIZE": 
 SERIAL = {"CONCURRENT_REQUESTS": 1, "ROBOTSTXT_OBEY": False}
 
 
-class BenchSite:
-    """``bench.sitegen`` serving a small generated site (reposts, five markups)."""
-
-    def __init__(self, pages: int) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.sitegen", "--pages", str(pages), "--seed", "3"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            cwd=ROOT,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        self.base = self.proc.stdout.readline().strip()
-        self.proc.stdout.readline()
-        if not self.base.startswith("http://"):
-            raise RuntimeError("bench site did not start")
-
-    def stop(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def bench_site():
-    server = BenchSite(60)
+    server = Site(60, seed=3)  # the benchmark's own generated site, small
     yield server
     server.stop()
 
@@ -99,7 +73,7 @@ async def crawl(path: Path, url: str, depth: str, **settings: Any) -> dict[str, 
 @coroutine_test
 async def test_pooled_crawl_archives_the_same_rows_as_inline(bench_site, tmp_path):
     inline, pooled = tmp_path / "inline.db", tmp_path / "pooled.db"
-    start = bench_site.base + "/index.html"
+    start = bench_site.url + "/index.html"
     inline_stats = await crawl(inline, start, "3", **INLINE, **SERIAL)
     pooled_stats = await crawl(pooled, start, "3", **POOLED, **SERIAL)
     assert inline_stats["blogarchive/archive/pages"] == pooled_stats["blogarchive/archive/pages"] == 60
@@ -192,13 +166,13 @@ async def test_killed_worker_page_is_retried_on_a_new_pool(bench_site, tmp_path)
     KillWorkers.killed = []
     path = tmp_path / "archive.db"
     stats = await crawl(
-        path, bench_site.base + "/index.html", "3", ITEM_PIPELINES=pipelines_with_killer(), **POOLED, WORKERS_RETRIES=1
+        path, bench_site.url + "/index.html", "3", ITEM_PIPELINES=pipelines_with_killer(), **POOLED, WORKERS_RETRIES=1
     )
     assert len(KillWorkers.killed) == 2
     assert stats["blogarchive/workers/restarts"] >= 1
     assert stats["blogarchive/crawl_status"] == "finished"
     assert stats["blogarchive/archive/pages"] == 60
-    assert_consistent(path, article_urls(bench_site.base))
+    assert_consistent(path, article_urls(bench_site.url))
 
 
 @coroutine_test
@@ -206,7 +180,7 @@ async def test_killed_worker_page_is_recorded_as_failure_without_retries(bench_s
     KillWorkers.killed = []
     path = tmp_path / "archive.db"
     stats = await crawl(
-        path, bench_site.base + "/index.html", "3", ITEM_PIPELINES=pipelines_with_killer(), **POOLED, WORKERS_RETRIES=0
+        path, bench_site.url + "/index.html", "3", ITEM_PIPELINES=pipelines_with_killer(), **POOLED, WORKERS_RETRIES=0
     )
     assert len(KillWorkers.killed) == 2
     assert stats["blogarchive/workers/died"] >= 1
@@ -217,4 +191,4 @@ async def test_killed_worker_page_is_recorded_as_failure_without_retries(bench_s
         conn.close()
     assert stages == {"worker"}
     assert stats["blogarchive/archive/pages"] == 60 - stats["blogarchive/workers/died"]
-    assert_consistent(path, article_urls(bench_site.base))
+    assert_consistent(path, article_urls(bench_site.url))
