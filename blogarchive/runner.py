@@ -8,13 +8,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-logger = logging.getLogger(__name__)
+# the exit codes of ``blogarchive crawl`` and ``blogarchive demo`` (shared with ``scrapy crawl``)
+from crawler.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE  # noqa: F401 - re-exported
 
-#: Exit codes of ``blogarchive crawl`` and ``blogarchive demo``.
-EXIT_OK = 0
-EXIT_FAILED = 1  # the crawl ran but failed (nothing fetched, archive errors...)
-EXIT_USAGE = 2  # bad arguments (click's own code)
-EXIT_LOCKED = 3  # another crawl holds the archive lock
+logger = logging.getLogger(__name__)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 BOT_NAME = "blogarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` with exit codes for cron
 
 # -- politeness ---------------------------------------------------------------
 BLOGARCHIVE_CONTACT = ""  # an e-mail or URL appended to the User-Agent: set it

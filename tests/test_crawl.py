@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 
 from scrapy.utils.test import get_crawler
 
 from crawler.spiders.blog import BlogSpider
-from tests.conftest import crawl_settings
+from tests.conftest import ROOT, crawl_settings
 from tests.utils import coroutine_test
 
 
@@ -161,3 +164,20 @@ async def test_download_size_limit_records_a_failure(site, archive_path):
     assert stage == "fetch"
     assert "Cancelled" in reason or "maxsize" in reason.lower()
     assert rows(archive_path, "select count(*) from texts")[0][0] == 0
+
+
+def scrapy_crawl(site_url: str, archive_path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={site_url}", "-a", "depth=0",
+         "-s", f"ARCHIVE_PATH={archive_path}", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "WORKERS_MODE=inline"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120, check=False,
+    )
+
+
+def test_scrapy_crawl_exit_code_tells_cron_what_happened(site, tmp_path):
+    ok = scrapy_crawl(site.url("/jianshu/p/7d3c1a9e5b20"), tmp_path / "ok.db")
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    failed = scrapy_crawl(site.url("/status/404"), tmp_path / "failed.db")
+    assert failed.returncode == 1
+    assert rows(tmp_path / "failed.db", "select status from crawls") == [("failed",)]

@@ -191,6 +191,7 @@ def test_overlapping_crawls_exit_at_once_with_their_own_code(site, archive_path,
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False)
     assert "archive is locked by another crawl" in scrapy.stderr
     assert "'finish_reason': 'archive_locked'" in scrapy.stderr
+    assert scrapy.returncode == EXIT_LOCKED
     assert not archive_path.exists(), "a refused crawl does not touch the archive"
 
 

@@ -1,0 +1,40 @@
+"""``scrapy crawl`` with exit codes cron can act on.
+
+Scrapy's own ``crawl`` exits 0 after most failures (scrapy #1231, #4175). This one
+runs the same crawl, then sets the exit code from the archive pipeline's verdict:
+0 finished, 1 failed (nothing fetched, archive errors, closed early), 3 the archive
+was locked by another crawl: the codes of ``blogarchive crawl``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from crawler.exitcodes import EXIT_FAILED, EXIT_LOCKED
+
+if TYPE_CHECKING:
+    import argparse
+
+
+class Command(ScrapyCrawlCommand):
+    def short_desc(self) -> str:
+        return "Run a spider of the project; exit 1 when the crawl failed, 3 when the archive is locked"
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = EXIT_FAILED
+            return
+        status = crawler.stats.get_value("blogarchive/crawl_status") if crawler.stats else None
+        if status == "locked":
+            self.exitcode = EXIT_LOCKED
+        elif status is not None and status != "finished":
+            self.exitcode = EXIT_FAILED
