@@ -122,6 +122,7 @@ class Archive:
 
     def __init__(self, path: str | Path, *, timeout: float = 60.0) -> None:
         self.path = Path(path)
+        self.timeout = timeout
         if self.path.parent and not self.path.parent.exists():
             raise ValueError(f"directory of archive {self.path} does not exist")
         conn = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)

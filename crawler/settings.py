@@ -72,7 +72,7 @@ WORKERS_START_METHOD = "forkserver"  # or "spawn"; never fork a running reactor
 WORKERS_RETRIES = 1  # tries on a new pool for a page whose worker died
 # One writer commits queued pages in batches: one transaction per batch.
 ARCHIVE_BATCH_SIZE = 100
-ARCHIVE_WRITER = "thread"  # or "reactor"
+ARCHIVE_WRITER = "thread"  # or "process", "reactor"
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response's output; at the
 # default 100 that costs the reactor ~1.5 ms per article page (one item each).
 CONCURRENT_ITEMS = 8

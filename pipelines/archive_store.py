@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from functools import partial
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -37,7 +39,8 @@ class ArchiveStorePipeline:
     Settings: ``ARCHIVE_PATH`` (default ``archive.db``), ``ARCHIVE_TIMEOUT``,
     ``ARCHIVE_BATCH_SIZE`` (most pages per transaction, default 100; 1 writes each page
     on its own), ``ARCHIVE_WRITER`` (``thread``, the default: one dedicated writer
-    thread; ``reactor``: write on the reactor thread).
+    thread; ``process``: one dedicated writer process; ``reactor``: write on the
+    reactor thread).
     """
 
     def __init__(
@@ -49,8 +52,8 @@ class ArchiveStorePipeline:
         batch_size: int = 100,
         writer: str = "thread",
     ) -> None:
-        if writer not in ("thread", "reactor"):
-            raise ValueError(f"ARCHIVE_WRITER must be 'thread' or 'reactor', not {writer!r}")
+        if writer not in ("thread", "process", "reactor"):
+            raise ValueError(f"ARCHIVE_WRITER must be 'thread', 'process' or 'reactor', not {writer!r}")
         if batch_size < 1:
             raise ValueError("ARCHIVE_BATCH_SIZE must be at least 1")
         self.crawler = crawler
@@ -58,7 +61,7 @@ class ArchiveStorePipeline:
         self.path = path
         self.timeout = timeout
         self.batch_size = batch_size
-        self.threaded = writer == "thread"
+        self.writer_mode = writer
         self.params = dedup_params(crawler.settings)
         self.archive: Archive | None = None
         self.writer: ArchiveWriter | None = None
@@ -100,7 +103,7 @@ class ArchiveStorePipeline:
         args = {k: v for k, v in vars(spider).items() if k in getattr(spider, "argument_names", ())}
         self.crawl_id = self.archive.start_crawl(spider.name, args)
         self.stats.set_value("blogarchive/archive/crawl_id", self.crawl_id)
-        self.writer = ArchiveWriter(self.archive, batch_size=self.batch_size, threaded=self.threaded)
+        self.writer = ArchiveWriter(self.archive, batch_size=self.batch_size, mode=self.writer_mode)
         logger.info("Archiving to %(path)s (crawl %(crawl)s)", {"path": self.path, "crawl": self.crawl_id})
 
     async def close_spider(self) -> None:
@@ -149,7 +152,7 @@ class ArchiveStorePipeline:
         self.stats.inc_value("blogarchive/archive/failures")
         self.stats.inc_value(f"blogarchive/failures/{stage}")
         future = writer.submit(
-            lambda: archive.add_failure(url, stage, reason, crawl_id=self.crawl_id, http_status=http_status)
+            methodcaller("add_failure", url, stage, reason, crawl_id=self.crawl_id, http_status=http_status)
         )
         future.add_done_callback(self._failure_written)
         return future
@@ -176,7 +179,7 @@ class ArchiveStorePipeline:
                 pass
             raise DropItem(f"recorded failure: {item.reason}", log_level="DEBUG")
         if isinstance(item, NotModified):
-            touched = await writer.submit(lambda: archive.touch_sighting(item.url, item.fetched_at))
+            touched = await writer.submit(methodcaller("touch_sighting", item.url, item.fetched_at))
             if touched:
                 self.stats.inc_value("blogarchive/archive/not_modified")
             raise DropItem(f"not modified: {item.url}", log_level="DEBUG")
@@ -200,7 +203,7 @@ class ArchiveStorePipeline:
             fingerprint=fp,
         )
         # queued now, synchronously, so pages are recorded in the order they arrive
-        written = writer.submit(lambda: record_page(archive, page, self.params, self.crawl_id))
+        written = writer.submit(partial(record_page, page=page, params=self.params, crawl_id=self.crawl_id))
         try:
             outcome: RecordOutcome = await written
         except sqlite3.Error as exc:

@@ -12,25 +12,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from archive import Archive
 from pipelines.recording import record_page
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from archive import Archive
     from pipelines.dedup import DedupParams
     from pipelines.recording import PageRecord, RecordOutcome
 
 logger = logging.getLogger(__name__)
 
 
-def run_batch(archive: Archive, jobs: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Run write ``jobs`` in one transaction, each in a savepoint; returns each job's
+def run_batch(archive: Archive, jobs: Sequence[Callable[[Archive], Any]]) -> list[Any]:
+    """Run write ``jobs`` (each called with the archive; for the process writer they must
+    pickle: module-level functions, ``partial`` or ``operator.methodcaller``, no lambdas)
+    in one transaction, each in a savepoint; returns each job's
     result, or the exception it raised (its writes rolled back, the others kept).
 
     If the transaction itself is lost (the database is locked or full), nothing of the
@@ -42,7 +46,7 @@ def run_batch(archive: Archive, jobs: Sequence[Callable[[], Any]]) -> list[Any]:
             for job in jobs:
                 try:
                     with archive.savepoint():
-                        results.append(job())
+                        results.append(job(archive))
                 except Exception as exc:  # noqa: BLE001 - reported per page by the caller
                     if not archive.in_transaction:
                         raise
@@ -57,10 +61,30 @@ def record_pages(
 ) -> list[RecordOutcome | Exception]:
     """Record ``pages`` in order, in one transaction (see :func:`run_batch`)."""
 
-    def job(page: PageRecord) -> Callable[[], RecordOutcome]:
-        return lambda: record_page(archive, page, params, crawl_id)
+    return run_batch(archive, [partial(record_page, page=page, params=params, crawl_id=crawl_id) for page in pages])
 
-    return run_batch(archive, [job(page) for page in pages])
+
+# -- the writer process ---------------------------------------------------------------------
+_CHILD_ARCHIVE: Archive | None = None
+
+
+def _child_open(path: str, timeout: float) -> None:
+    global _CHILD_ARCHIVE
+    _CHILD_ARCHIVE = Archive(path, timeout=timeout)
+
+
+def _child_write(jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
+    assert _CHILD_ARCHIVE is not None
+    start = time.thread_time()
+    results = run_batch(_CHILD_ARCHIVE, jobs)
+    return results, time.thread_time() - start
+
+
+def _child_close() -> None:
+    global _CHILD_ARCHIVE
+    if _CHILD_ARCHIVE is not None:
+        _CHILD_ARCHIVE.close()
+        _CHILD_ARCHIVE = None
 
 
 class ArchiveWriter:
@@ -72,24 +96,37 @@ class ArchiveWriter:
     :param archive: the open archive (its connection must allow use from another
         thread, as :class:`archive.Archive` does)
     :param batch_size: most jobs per transaction
-    :param threaded: write in one dedicated thread (SQLite releases the GIL while it
-        works) instead of on the reactor thread
+    :param mode: ``thread``: one dedicated thread (SQLite releases the GIL while it
+        works, the Python part of recording does not); ``process``: one dedicated process
+        with its own connection, so recording takes no CPU from the reactor's process;
+        ``reactor``: on the reactor thread
     """
 
-    def __init__(self, archive: Archive, *, batch_size: int = 100, threaded: bool = True) -> None:
+    def __init__(self, archive: Archive, *, batch_size: int = 100, mode: str = "thread") -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if mode not in ("thread", "process", "reactor"):
+            raise ValueError(f"writer mode must be 'thread', 'process' or 'reactor', not {mode!r}")
         self.archive = archive
         self.batch_size = batch_size
-        self.threaded = threaded
+        self.mode = mode
         self.batches = 0
         self.cpu_seconds = 0.0
-        self._pending: deque[tuple[Callable[[], Any], asyncio.Future[Any]]] = deque()
+        self._pending: deque[tuple[Callable[[Archive], Any], asyncio.Future[Any]]] = deque()
         self._busy = False
         self._idle: asyncio.Future[None] | None = None
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="archive-writer") if threaded else None
+        self._executor: Executor | None = None
+        if mode == "thread":
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="archive-writer")
+        elif mode == "process":
+            self._executor = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_child_open,
+                initargs=(str(archive.path), archive.timeout),
+            )
 
-    def submit(self, job: Callable[[], Any]) -> asyncio.Future[Any]:
+    def submit(self, job: Callable[[Archive], Any]) -> asyncio.Future[Any]:
         """Queue ``job`` (a callable doing archive writes); the future gets its result
         or the exception it raised, once its batch is committed."""
         loop = asyncio.get_running_loop()
@@ -107,13 +144,24 @@ class ArchiveWriter:
             return
         batch = [self._pending.popleft() for _ in range(min(self.batch_size, len(self._pending)))]
         self._busy = True
-        if self._thread is not None:
-            done = self._thread.submit(self._write, [job for job, _ in batch])
-            done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._finish, loop, batch, f.result()))
+        jobs = [job for job, _ in batch]
+        if self._executor is not None:
+            if self.mode == "process":
+                done = self._executor.submit(_child_write, jobs)
+            else:
+                done = self._executor.submit(self._write, jobs)
+            done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._finish, loop, batch, self._outcome(f, jobs)))
         else:
             loop.call_soon(lambda: self._finish(loop, batch, self._write([job for job, _ in batch])))
 
-    def _write(self, jobs: list[Callable[[], Any]]) -> tuple[list[Any], float]:
+    @staticmethod
+    def _outcome(done: Any, jobs: list[Any]) -> tuple[list[Any], float]:
+        error = done.exception()
+        if error is not None:  # the writer process died: every job of the batch failed
+            return [error] * len(jobs), 0.0
+        return done.result()
+
+    def _write(self, jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
         start = time.thread_time()
         results = run_batch(self.archive, jobs)
         return results, time.thread_time() - start
@@ -121,7 +169,7 @@ class ArchiveWriter:
     def _finish(
         self,
         loop: asyncio.AbstractEventLoop,
-        batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]],
+        batch: list[tuple[Callable[[Archive], Any], asyncio.Future[Any]]],
         outcome: tuple[list[Any], float],
     ) -> None:
         results, seconds = outcome
@@ -145,7 +193,12 @@ class ArchiveWriter:
             await self._idle
 
     def close(self) -> None:
-        """Stop the writer thread (call :meth:`drain` first)."""
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-            self._thread = None
+        """Stop the writer thread or process (call :meth:`drain` first)."""
+        if self._executor is not None:
+            if self.mode == "process":
+                try:
+                    self._executor.submit(_child_close).result(timeout=60)
+                except Exception:  # noqa: BLE001 - a dead writer has nothing left to close
+                    logger.warning("archive writer process did not close cleanly")
+            self._executor.shutdown(wait=True)
+            self._executor = None

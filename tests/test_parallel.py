@@ -70,12 +70,13 @@ async def crawl(path: Path, url: str, depth: str, **settings: Any) -> dict[str, 
     return crawler.stats.get_stats()
 
 
+@pytest.mark.parametrize("writer", ["thread", "process"])
 @coroutine_test
-async def test_pooled_crawl_archives_the_same_rows_as_inline(bench_site, tmp_path):
+async def test_pooled_crawl_archives_the_same_rows_as_inline(bench_site, tmp_path, writer):
     inline, pooled = tmp_path / "inline.db", tmp_path / "pooled.db"
     start = bench_site.url + "/index.html"
     inline_stats = await crawl(inline, start, "3", **INLINE, **SERIAL)
-    pooled_stats = await crawl(pooled, start, "3", **POOLED, **SERIAL)
+    pooled_stats = await crawl(pooled, start, "3", **{**POOLED, "ARCHIVE_WRITER": writer}, **SERIAL)
     assert inline_stats["blogarchive/archive/pages"] == pooled_stats["blogarchive/archive/pages"] == 60
     # the site reposts pages, so dedup decisions are part of what is compared
     assert pooled_stats["blogarchive/archive/sightings_merged"] > 5

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sqlite3
+from operator import methodcaller
 from pathlib import Path
 
 import pytest
@@ -145,9 +146,9 @@ def test_a_failing_page_is_rolled_back_alone(tmp_path):
     with open_archive(tmp_path / "a.db") as archive:
 
         def add(url: str):
-            return lambda: archive.add_failure(url, "fetch", "HTTP 404")
+            return methodcaller("add_failure", url, "fetch", "HTTP 404")
 
-        def broken():
+        def broken(archive):
             archive.add_failure("https://half.example.org/", "fetch", "written, then rolled back")
             raise sqlite3.IntegrityError("simulated constraint failure")
 
@@ -158,14 +159,14 @@ def test_a_failing_page_is_rolled_back_alone(tmp_path):
         assert archive.integrity_check() == "ok"
 
 
-@pytest.mark.parametrize("threaded", [True, False])
+@pytest.mark.parametrize("mode", ["thread", "process", "reactor"])
 @coroutine_test
-async def test_writer_commits_in_order_and_batches_what_queues_up(tmp_path, threaded):
+async def test_writer_commits_in_order_and_batches_what_queues_up(tmp_path, mode):
     with open_archive(tmp_path / "a.db") as archive:
-        writer = ArchiveWriter(archive, batch_size=3, threaded=threaded)
+        writer = ArchiveWriter(archive, batch_size=3, mode=mode)
         try:
             futures = [
-                writer.submit(lambda i=i: archive.add_failure(f"https://x.example.org/{i}", "fetch", "x"))
+                writer.submit(methodcaller("add_failure", f"https://x.example.org/{i}", "fetch", "x"))
                 for i in range(7)
             ]
             ids = await asyncio.gather(*futures)
