@@ -84,3 +84,13 @@ def crawl_settings(archive_path: Path, **extra: Any) -> dict[str, Any]:
     settings = {name: getattr(project, name) for name in dir(project) if name.isupper()}
     settings.update(TEST_SETTINGS, ARCHIVE_PATH=str(archive_path), **extra)
     return settings
+
+
+def run_demo(db: Path) -> subprocess.CompletedProcess:
+    """``blogarchive demo --db db`` with the real command, as a user runs it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "blogarchive", "demo", "--db", str(db)],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300, check=False,
+    )
+

@@ -18,8 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from blogarchive.cli import cli
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT, run_demo
 
 
 def test_browse_is_a_blogarchive_command():
@@ -80,14 +79,7 @@ def test_text_page_in_headless_chromium(tmp_path: Path):
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         env.pop(name, None)
     db = tmp_path / "archive.db"
-    subprocess.run(
-        [sys.executable, "-m", "blogarchive", "demo", "--db", str(db)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    assert run_demo(db).returncode == 0
     with sqlite3.connect(db) as conn:
         essay = conn.execute("select text_id from sightings where platform = 'csdn' and title like '%空地%'")
         text_id = essay.fetchone()[0]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -19,6 +16,7 @@ from datasette.app import Datasette
 from archive import Archive, RecommendationRecord
 from archive.datasette.metadata import CANNED_QUERIES, TABLE_DESCRIPTIONS
 from blogarchive.cli_browse import ensure_plugin_registered
+from tests.conftest import run_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 XSS_TITLE = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
@@ -35,15 +33,8 @@ CSDN_DIFF = {
 
 def make_demo_archive(path: Path) -> Path:
     """Crawl the bundled demo site into ``path`` with the real command."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    subprocess.run(
-        [sys.executable, "-m", "blogarchive", "demo", "--db", str(path)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    result = run_demo(path)
+    assert result.returncode == 0, result.stderr[-2000:]
     return path
 
 

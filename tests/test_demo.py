@@ -4,27 +4,14 @@ pipelines into a real SQLite file."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import run_demo
 
 ESSAY = "慢读一本书，是给自己留的一块空地"
 RECOMMENDED = ["如何在三十岁前学会理财", "一个人的旅行：大理七日", "我为什么放弃了短视频"]
-
-
-def run_demo(db: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "blogarchive", "demo", "--db", str(db)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
-    )
 
 
 def counts(db: Path) -> dict[str, int]:
