@@ -149,3 +149,11 @@ def m005_search_index_python_splitting(db: Database) -> None:
     from archive import fts
 
     fts.install(db)
+
+
+@migrations()
+def m006_contentless_search_index(db: Database) -> None:
+    """Contentless search tables, sightings indexed on their own (``sightings_search``)."""
+    from archive import fts
+
+    fts.install(db)

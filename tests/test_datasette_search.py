@@ -5,22 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive import Archive
-from archive.fts import SEARCH_TABLE, match_query, spaced
+from archive.fts import CJK_RANGES, SEARCH_TABLE, match_query, search_clause, spaced
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
 def search(archive: Archive, query: str) -> list[int]:
-    match = match_query(query)
-    if match is None:
-        return []
-    rows = archive.db.execute(
-        f"select rowid from {SEARCH_TABLE} where {SEARCH_TABLE} match ? order by rowid", [match]
-    ).fetchall()
-    return [r[0] for r in rows]
+    clause, params = search_clause("id", query)
+    return [r[0] for r in archive.db.execute(f"select id from texts where {clause} order by id", params).fetchall()]
 
 
 def add(archive: Archive, title: str, body: str, n: int) -> int:
@@ -44,6 +41,17 @@ def archive(tmp_path: Path):
 
 def test_cjk_characters_are_spaced_into_single_tokens():
     assert spaced("用SQLite存储，好") == " 用 SQLite 存  储 ， 好 "
+    assert spaced(None) == ""
+    assert spaced("plain words") == "plain words"
+
+
+@given(st.text(alphabet=st.sampled_from("a Z1，。\n😀\u3041\u30ff\u3400\u4e00\u9fff\uf900\U00020000\U0003134f\U00031350"
+                                        "\u303f\u4dc0")))
+def test_spacing_matches_its_definition(text: str):
+    def is_cjk(ch: str) -> bool:
+        return any(low <= ord(ch) <= high for low, high in CJK_RANGES)
+
+    assert spaced(text) == "".join(f" {ch} " if is_cjk(ch) else ch for ch in text)
 
 
 @pytest.mark.parametrize(
@@ -61,6 +69,14 @@ def test_cjk_characters_are_spaced_into_single_tokens():
 )
 def test_match_query(query: str, expected: str | None):
     assert match_query(query) == expected
+
+
+def test_search_clause_holds_no_query_text():
+    clause, params = search_clause("id", 'x"; drop table texts; -- 空地')
+    assert "drop" not in clause
+    assert "空" not in clause
+    assert list(params.values()) == ['"x"";"', '"drop"', '"table"', '"texts;"', '"空 地"']
+    assert search_clause("id", "，。") == ("0", {})
 
 
 def test_new_texts_are_searchable_at_once_by_any_substring(archive: Archive):
@@ -101,13 +117,19 @@ def test_index_follows_body_replacement_and_sightings(archive: Archive):
     )
     assert search(archive, "林间") == [text_id]
     assert search(archive, "转载") == [text_id]
+    assert search(archive, "林间 第二版") == [text_id]  # one term in a sighting, one in the body
+    assert search(archive, "林间 第一版") == []
+    archive.update_sighting(sighting, author="山中")
+    assert search(archive, "林间") == []
+    assert search(archive, "山中") == [text_id]
     other = add(archive, "别的", "别的正文", 3)
     archive.update_sighting(sighting, text_id=other)
-    assert search(archive, "林间") == [other]
+    assert search(archive, "山中") == [other]
     archive.db.execute("delete from sightings where id = ?", [sighting])
     archive.db.execute("delete from texts where id = ?", [text_id])
-    assert search(archive, "林间") == []
+    assert search(archive, "山中") == []
     assert search(archive, "第二版") == []
+    assert archive.db.execute(f"select count(*) from {SEARCH_TABLE}_docsize").fetchone()[0] == 1  # "别的"
 
 
 def test_long_bodies_are_indexed_whole(archive: Archive):
@@ -115,5 +137,24 @@ def test_long_bodies_are_indexed_whole(archive: Archive):
     text_id = add(archive, None, body, 1)
     assert search(archive, "尾巴") == [text_id]
     assert search(archive, "tail") == [text_id]
-    indexed = archive.db.execute(f"select body from {SEARCH_TABLE}").fetchone()[0]
-    assert indexed == spaced(body)
+    # contentless: the index holds terms only, the text itself is stored once, in texts
+    assert archive.db.execute(f"select body from {SEARCH_TABLE}").fetchone()[0] is None
+
+
+def test_archive_with_the_earlier_search_layout_is_migrated(tmp_path: Path):
+    """Archives written before m006 had one contentful table with a ``seen_as`` column."""
+    path = tmp_path / "old.db"
+    with Archive(path) as archive:
+        text_id = add(archive, "旧档案", "去年冬天的读书目标", 1)
+        archive.add_sighting(text_id, url="https://example.com/a", fetched_at="2024-01-02T00:00:00+00:00",
+                             relation="original", content_hash="h1", title="旧档案", author="林间小径")
+        db = archive.db
+        for table in (SEARCH_TABLE, "sightings_search"):
+            db.execute(f"drop table {table}")
+        db.execute(f"create virtual table {SEARCH_TABLE} using fts5(title, body, seen_as, tokenize='porter unicode61')")
+        db.execute(f"insert into {SEARCH_TABLE}(rowid, title, body, seen_as) values (?, ?, ?, ?)",
+                   [text_id, spaced("旧档案"), spaced("去年冬天的读书目标"), spaced("林间小径")])
+        db.execute("delete from _sqlite_migrations where name = 'm006_contentless_search_index'")
+    with Archive(path) as archive:
+        assert search(archive, "读书 林间") == [text_id]
+        assert [c[1] for c in archive.db.execute(f"pragma table_info({SEARCH_TABLE})")] == ["title", "body"]

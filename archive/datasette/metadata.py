@@ -115,7 +115,10 @@ TABLE_DESCRIPTIONS: dict[str, dict[str, Any]] = {
         "columns": {"key": "Setting name.", "value": "Setting value."},
     },
     "text_bands": {"description": "LSH index of text signatures (internal)."},
-    "texts_search": {"description": "Full-text index of texts (internal, kept by triggers)."},
+    "texts_search": {"description": "Full-text index of texts' titles and bodies (internal, kept by triggers)."},
+    "sightings_search": {
+        "description": "Full-text index of sightings' titles and authors (internal, kept by triggers)."
+    },
 }
 
 TABLE_SETTINGS: dict[str, dict[str, Any]] = {
@@ -134,6 +137,7 @@ TABLE_SETTINGS: dict[str, dict[str, Any]] = {
     "failures": {"sort_desc": "at", "facets": ["stage", "crawl_id", "http_status"]},
     "text_bands": {"hidden": True},
     "texts_search": {"hidden": True},
+    "sightings_search": {"hidden": True},
 }
 
 CANNED_QUERIES: dict[str, dict[str, Any]] = {

@@ -67,16 +67,9 @@ def filters_from_request(request: Request, database: str, table: str, datasette:
         if not query.strip():
             return FilterArguments([], extra_context=extra)
         extra["search"] = query
-        match = fts.match_query(query)
-        if match is None:
-            return FilterArguments(["0"], {}, [f'search matches "{query}"'], extra)
         column = "id" if table == "texts" else "text_id"
-        return FilterArguments(
-            [fts.search_clause(column, "blogarchive_search")],
-            {"blogarchive_search": match},
-            [f'search matches "{query}"'],
-            extra,
-        )
+        clause, params = fts.search_clause(column, query)
+        return FilterArguments([clause], params, [f'search matches "{query}"'], extra)
 
     return inner
 

@@ -46,7 +46,8 @@ async def has_search(datasette: Datasette, database: str) -> bool:
     """Whether the archive has its search index (archives made before it may not)."""
     known: dict[str, bool] = datasette.__dict__.setdefault(_SEARCHABLE, {})
     if not known.get(database):
-        known[database] = await datasette.get_database(database).table_exists(fts.SEARCH_TABLE)
+        tables = set(await datasette.get_database(database).table_names())
+        known[database] = tables >= {fts.SEARCH_TABLE, fts.SIGHTINGS_SEARCH_TABLE}
     return known[database]
 
 
