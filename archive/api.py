@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -176,7 +176,7 @@ class Archive:
 
     # -- parameters --------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return {r["key"]: r["value"] for r in self.db.query("select key, value from archive_meta")}
+        return dict(self.db.execute("select key, value from archive_meta").fetchall())
 
     def check_fingerprint_params(self, params: FingerprintParams) -> None:
         """Record ``params`` on first use; raise ``ValueError`` if the archive was built
@@ -365,26 +365,26 @@ class Archive:
 
     def text(self, text_id: int) -> dict[str, Any] | None:
         """One text row as a dict."""
-        rows = list(self.db.query("select * from texts where id = ?", [text_id]))
+        rows = self._dicts("select * from texts where id = ?", [text_id])
         return rows[0] if rows else None
 
     def sightings_of(self, text_id: int) -> list[dict[str, Any]]:
         """All sightings of a text, original first, then by date."""
-        return list(
-            self.db.query(
-                "select * from sightings where text_id = ? order by relation != 'original', "
-                "coalesce(published, fetched_at), id",
-                [text_id],
-            )
+        return self._dicts(
+            "select * from sightings where text_id = ? order by relation != 'original', "
+            "coalesce(published, fetched_at), id",
+            [text_id],
         )
 
     def recommendations_of(self, sighting_id: int) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
-                "select * from recommendations where sighting_id = ? order by position",
-                [sighting_id],
-            )
-        )
+        return self._dicts("select * from recommendations where sighting_id = ? order by position", [sighting_id])
+
+    def _dicts(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+        # not db.query(): it wraps each statement in a savepoint, and every savepoint
+        # makes the FTS5 search tables flush their pending terms as a new segment
+        cursor = self.db.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def iter_texts(self) -> Iterator[dict[str, Any]]:
         yield from self.db.query("select * from texts order by id")

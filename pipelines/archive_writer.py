@@ -34,12 +34,41 @@ logger = logging.getLogger(__name__)
 def run_batch(archive: Archive, jobs: Sequence[Callable[[Archive], Any]]) -> list[Any]:
     """Run write ``jobs`` (each called with the archive; for the process writer they must
     pickle: module-level functions, ``partial`` or ``operator.methodcaller``, no lambdas)
-    in one transaction, each in a savepoint; returns each job's
-    result, or the exception it raised (its writes rolled back, the others kept).
+    in one transaction; returns each job's result, or the exception it raised (its
+    writes rolled back, the others kept).
+
+    The batch first runs without savepoints: a savepoint makes SQLite's FTS5 search
+    tables flush their pending terms, and one per page cost about 0.3 ms of a 2 ms
+    page. Only if a job fails is the batch rolled back and run again with a savepoint
+    per job, so that the failing job alone loses its writes. Jobs are database writes
+    and must not depend on running once.
 
     If the transaction itself is lost (the database is locked or full), nothing of the
     batch is kept and every job gets the exception.
     """
+    try:
+        with archive.atomic():
+            results = []
+            for job in jobs:
+                try:
+                    results.append(job(archive))
+                except Exception as exc:
+                    if not archive.in_transaction:
+                        raise
+                    raise _JobFailed from exc
+            return results
+    except _JobFailed as failed:
+        logger.debug("a write job failed; running its batch again job by job", exc_info=failed.__cause__)
+    except Exception as exc:  # noqa: BLE001 - the transaction is lost: every job fails with it
+        return [exc] * len(jobs)
+    return _run_batch_isolated(archive, jobs)
+
+
+class _JobFailed(Exception):
+    """One job of an optimistic batch failed; the batch is rolled back and isolated."""
+
+
+def _run_batch_isolated(archive: Archive, jobs: Sequence[Callable[[Archive], Any]]) -> list[Any]:
     results: list[Any] = []
     try:
         with archive.atomic():
