@@ -4,11 +4,20 @@ generic recommendation blocks."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipelines.extract import NoBodyFound, detect_platform, extract_article
 from pipelines.extract.generic import densest_block, text_lengths
-from pipelines.extract.html import parse_html, sanitised_html, to_text, trim_footer
-from pipelines.extract.metadata import clean_author, normalise_date
+from pipelines.extract.html import (
+    _CONTROL,
+    parse_html,
+    sanitised_html,
+    to_text,
+    trim_footer,
+    without_control_characters,
+)
+from pipelines.extract.metadata import clean_author, detect_lang, normalise_date
 from pipelines.extract.numbers import labelled_counts, parse_count
 from pipelines.extract.selectors import PageIndex, may_match, select
 
@@ -385,3 +394,22 @@ def test_declared_source_names_the_outlet() -> None:
     assert extract_article(html).declared_source == "人民网-文化频道"
     credit = f"<html><body><article><p>Source: Shutterstock</p>{PARAGRAPHS}</article></body></html>"
     assert extract_article(credit).declared_source is None
+
+
+@given(st.text(alphabet=st.sampled_from("a中\t\n\r\x00\x01\x0b\x0c\x1f\x7f \ud800😀")))
+def test_control_characters_are_removed_like_the_regular_expression_says(markup: str):
+    assert without_control_characters(markup) == _CONTROL.sub("", markup)
+
+
+@pytest.mark.parametrize(
+    ("body", "lang"),
+    [
+        ("这是一篇关于城市骑行的文章，作者在每个周末都会骑车穿过老城区。" * 3, "zh"),
+        ("これは東京の朝についての短い文章です。" * 3, "ja"),
+        ("서울의 아침에 관한 짧은 글입니다. " * 5, "ko"),
+        ("Это короткий текст о городе и его жителях. " * 5, "ru"),
+        ("The city and the river and the bridge are in the story that it tells. " * 3, "en"),
+    ],
+)
+def test_language_is_detected_from_script_or_stopwords(body: str, lang: str):
+    assert detect_lang(parse_html("<html><body><p>x</p></body></html>"), body) == lang

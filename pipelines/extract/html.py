@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 
+import numpy as np
 from lxml import etree, html
 from lxml.html import HtmlElement
 
@@ -77,11 +78,22 @@ def looks_binary(markup: str) -> bool:
     return bool(sample) and len(_BINARYISH.findall(sample)) > MAX_BINARY_SHARE * len(sample)
 
 
+def without_control_characters(markup: str) -> str:
+    """``markup`` without C0 control characters other than tab, newline and carriage
+    return (lxml refuses them). Checked with numpy first: most pages have none, and the
+    check costs a third of a regular-expression search over a 100 KB page."""
+    codes = np.frombuffer(markup.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    allowed = np.count_nonzero((codes == 9) | (codes == 10) | (codes == 13))
+    if np.count_nonzero(codes < 32) == allowed:
+        return markup
+    return _CONTROL.sub("", markup)
+
+
 def parse_html(markup: str) -> HtmlElement | None:
     """Parse ``markup`` into a tree, or None when there is nothing to parse (empty or binary)."""
     if not markup or not markup.strip() or looks_binary(markup):
         return None
-    markup = _CONTROL.sub("", markup[:MAX_HTML_CHARS])
+    markup = without_control_characters(markup[:MAX_HTML_CHARS])
     if markup.lstrip().startswith("<?xml"):
         markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
     try:
