@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 
 from crawler.platforms import get_platform
 from crawler.spiders._discovery import (
+    _INVISIBLE,
     api_entries,
     blocked_reason,
     clean_url,
     feed_entries,
     parse_date,
     sitemap_entries,
+    without_invisible,
 )
 
 
@@ -91,6 +93,11 @@ def test_juejin_entries_are_built_from_a_link_template():
     (200, "<html><body><p>当前环境异常，完成验证后即可继续访问。</p></body></html>".encode(), "wechat_environment"),
     (200, "<html><body><div>请登录后查看完整内容</div></body></html>".encode(), "login_wall"),
     (200, b"<html><body><div class='g-recaptcha'></div></body></html>", "captcha"),
+    (429, b"<html><body><h1>Too Many Requests</h1><p>Try again later.</p></body></html>", "rate_limited"),
+    (200, b"<html><body><p>Sign in to continue reading.</p></body></html>", "login_wall"),
+    (200, "<html><body><p>请完成<b>滑动验证</b></p></body></html>".encode(), "captcha"),
+    (521, b"<html><body><p>Loading</p></body></html>", "js_cookie_challenge"),
+    (200, b"<html><body><p>Short page, nothing to see.</p></body></html>", None),
 ])
 def test_interstitials_are_recognised(status, body, kind):
     assert blocked_reason(status, body) == kind
@@ -99,3 +106,12 @@ def test_interstitials_are_recognised(status, body, kind):
 def test_an_article_that_mentions_a_captcha_is_no_interstitial():
     paragraph = "<p>" + "Why every signup form now shows a captcha, and what it costs readers. " * 20 + "</p>"
     assert blocked_reason(200, f"<html><body><article>{paragraph}</article></body></html>".encode()) is None
+
+
+@given(st.lists(st.sampled_from([
+    b"<script>", b"</script>", b"</SCRIPT >", b"<Style media=x>", b"</style>", b"<noscript>", b"</noscript\n>",
+    b"<scripts>", b"<!--", b"-->", b"</script", b"<p>", b"text", b" ", b"<", b">",
+])))
+def test_invisible_blocks_are_removed_as_the_regular_expression_says(parts: list[bytes]):
+    body = b"".join(parts)
+    assert without_invisible(body) == _INVISIBLE.sub(b" ", body)

@@ -182,9 +182,11 @@ _JS_CHALLENGE = re.compile(rb"__jsl_clearance|_jsl_clearance_s|acw_sc__v2|docume
 #: article may well mention a captcha or a login).
 _WEAK_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("captcha", re.compile("captcha|验证码|人机验证|安全验证|滑动验证", re.I)),
+    # visible text has no whitespace left (see visible_text), hence the \s*
     ("login_wall", re.compile(
-        "请登录|登录后查看|登录后阅读|登录后即可|登录知乎|sign in to (continue|read)|log in to (continue|read)", re.I)),
-    ("rate_limited", re.compile(r"too many requests|rate limit(ed)? exceeded", re.I)),
+        r"请登录|登录后查看|登录后阅读|登录后即可|登录知乎|sign\s*in\s*to\s*(continue|read)|log\s*in\s*to\s*(continue|read)",
+        re.I)),
+    ("rate_limited", re.compile(r"too\s*many\s*requests|rate\s*limit(ed)?\s*exceeded", re.I)),
 )
 _INVISIBLE = re.compile(rb"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _TAG = re.compile(rb"<[^>]*>")
@@ -197,10 +199,47 @@ WEAK_TEXT_MAX = 600
 JS_TEXT_MAX = 200
 
 
+_INVISIBLE_OPEN = re.compile(rb"<(?:(script|style|noscript)\b|!--)")
+_CLOSE_END = re.compile(rb"\s*>")
+
+
+def without_invisible(body: bytes) -> bytes:
+    """``_INVISIBLE.sub(b" ", body)``, done with ``bytes.find`` for the closing tags: the
+    regular expression's lazy ``.*?`` tries to close at every byte of a script, which cost
+    most of a millisecond per 100 KB page on every fetch."""
+    low = body.lower()
+    out: list[bytes] = []
+    kept = 0
+    match = _INVISIBLE_OPEN.search(low)
+    while match:
+        end = _block_end(low, match)
+        if end < 0:  # never closed: no block starts here, as for the regular expression
+            match = _INVISIBLE_OPEN.search(low, match.start() + 1)
+            continue
+        out += (body[kept : match.start()], b" ")
+        kept = end
+        match = _INVISIBLE_OPEN.search(low, end)
+    out.append(body[kept:])
+    return b"".join(out)
+
+
+def _block_end(low: bytes, opening: re.Match[bytes]) -> int:
+    name = opening.group(1)
+    if name is None:
+        close = low.find(b"-->", opening.end())
+        return close + 3 if close >= 0 else -1
+    position = opening.end()
+    while (close := low.find(b"</" + name, position)) >= 0:
+        tail = _CLOSE_END.match(low, close + 2 + len(name))
+        if tail:
+            return tail.end()
+        position = close + 1
+    return -1
+
+
 def visible_text(body: bytes) -> str:
     """The text a reader would see (scripts, styles and tags removed), whitespace-free."""
-    text = _TAG.sub(b" ", _INVISIBLE.sub(b" ", body)).decode("utf-8", "replace")
-    return re.sub(r"\s+", "", text)
+    return "".join(_TAG.sub(b" ", without_invisible(body)).decode("utf-8", "replace").split())
 
 
 def blocked_reason(status: int, body: bytes, headers: dict[str, str] | None = None) -> str | None:
