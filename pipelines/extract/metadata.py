@@ -22,6 +22,7 @@ _HAN = (0x3400, 0x9FFF)
 _KANA = (0x3040, 0x30FF)
 _HANGUL = (0xAC00, 0xD7AF)
 _CYRILLIC = (0x0400, 0x04FF)
+_ASCII_LOWER = (ord("a"), ord("z"))  # ``codes | 32`` folds A-Z onto a-z
 _DATE = re.compile(
     r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?"
     r"(?:[\sT]*(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?"
@@ -267,6 +268,8 @@ def detect_lang(root: HtmlElement, text: str) -> str | None:
     sample = text[:4000]
     codes = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32)  # counted 10x faster than by regex
     han, kana, hangul = _in_range(codes, _HAN), _in_range(codes, _KANA), _in_range(codes, _HANGUL)
+    if not kana and not hangul and han >= 20 and han * 10 > _in_range(codes | 32, _ASCII_LOWER):
+        return "zh"  # decided whatever the word count below (it counts only ASCII letters)
     words = _WORD.findall(sample.lower())
     latin = sum(len(w) for w in words if w.isascii())
     if kana and kana > han / 10 and kana + han > latin / 4:
