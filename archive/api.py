@@ -68,6 +68,7 @@ class CandidateText:
     canonical_published: str | None
     canonical_fetched_at: str | None
     canonical_relation: str | None
+    canonical_content_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -331,7 +332,7 @@ class Archive:
     def _candidates_where(self, where: str, params: Iterable[Any]) -> list[CandidateText]:
         sql = (
             "select t.id, t.title, t.body, t.chars, t.content_hash, t.signature, "
-            "t.canonical_sighting_id, s.url, s.published, s.fetched_at, s.relation "
+            "t.canonical_sighting_id, s.url, s.published, s.fetched_at, s.relation, s.content_hash "
             "from texts t left join sightings s on s.id = t.canonical_sighting_id "
             f"where {where}"
         )

@@ -18,7 +18,7 @@ from typing import Any
 from archive import Archive, CandidateText, FingerprintParams, RecommendationRecord
 from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, shingled, verdict
 from pipelines.dedup.bodydiff import apply_diff, make_diff
-from pipelines.dedup.canonical import Copy, choose_body, choose_original
+from pipelines.dedup.canonical import FULLER_RATIO, Copy, choose_body, choose_original
 from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled
 from pipelines.dedup.verify import MIN_TOKENS
 from pipelines.extract import Extraction
@@ -176,8 +176,10 @@ def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
     original = choose_original(copies)
     source = choose_body(copies, original)
     new_body = texts[source.id]
-    body_fp = fingerprint(new_body, params)
+    body_hash = text["content_hash"]
     if new_body != body:
+        body_fp = fingerprint(new_body, params)
+        body_hash = body_fp.content_hash
         source_row = next(row for row in rows if row["id"] == source.id)
         archive.replace_text_body(
             text_id, title=source_row["title"] or text["title"], body=new_body,
@@ -188,7 +190,7 @@ def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
     body_shingles = shingles[source.id]
     for row in rows:
         sid = row["id"]
-        columns = _relation_to_body(shingles[sid], row["content_hash"], body_shingles, body_fp.content_hash)
+        columns = _relation_to_body(shingles[sid], row["content_hash"], body_shingles, body_hash)
         if sid == original.id:
             columns["relation"] = "original"
         columns["body_diff"] = make_diff(new_body, texts[sid])
@@ -207,7 +209,11 @@ def _changes_original_or_body(archive: Archive, match: Match, fp: Fingerprint, s
     if match.relation == "excerpt" and fp.token_count > match.text_tokens:
         return True  # the new copy is the fuller one
     if match.relation != "exact" and fp.token_count > match.text_tokens:
-        return True
+        # the stored body is replaced by a fuller copy only (see choose_body): by more than
+        # FULLER_RATIO while it is the original's own, by any margin once it is a fuller copy
+        body_is_originals = match.text.canonical_content_hash == match.text.content_hash
+        if not body_is_originals or fp.token_count > match.text_tokens * FULLER_RATIO:
+            return True
     copies = [
         Copy(id=row["id"], url=row["url"], final_url=row["final_url"], published=row["published"],
              fetched_at=row["fetched_at"], declared_original=row["declared_original"])
@@ -268,8 +274,8 @@ def record_page(
             columns.update(relation="original", similarity=1.0, containment=1.0, body_diff=None)
         else:
             text_id = match.text.id
-            columns.update(relation=match.relation, similarity=match.similarity,
-                           containment=match.containment,
+            columns.update(relation=match.relation, similarity=round(match.similarity, 4),
+                           containment=round(match.containment, 4),
                            body_diff=make_diff(match.text.body, extraction.body))
         if existing is not None:
             sighting_id = existing.id

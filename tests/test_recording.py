@@ -146,3 +146,27 @@ def test_rebuild_reclusters_from_stored_data_and_keeps_every_copy(archive):
     assert_every_copy_reconstructs(archive, pages)
     text = next(t for t in archive.iter_texts() if t["sighting_count"] == 5)
     assert relations(archive, text["id"])[JIANSHU] == "original"
+
+
+def _with_extra_text(body: str, share: float) -> str:
+    """``body`` followed by new sentences worth about ``share`` of its tokens."""
+    tokens = fingerprint(body, PARAMS).token_count
+    words = [f"addendum{i} remarks" for i in range(int(tokens * share / 2) + 1)]
+    return body + "\n\n" + " ".join(words) + "."
+
+
+def test_a_slightly_fuller_copy_keeps_the_original_body_and_a_much_fuller_one_replaces_it(archive):
+    original = page("https://blog.example/post", POST, "2024-01-01T00:00:00")
+    slightly = page("https://a.example/post", _with_extra_text(POST, 0.1), "2024-01-02T00:00:00")
+    [text_id, same] = record(archive, original, slightly)
+    assert same == text_id
+    assert archive.text(text_id)["body"] == POST
+    assert relations(archive, text_id) == {original.url: "original", slightly.url: "near"}
+    much = page("https://b.example/post", _with_extra_text(POST, 0.4), "2024-01-03T00:00:00")
+    record(archive, much)
+    assert archive.text(text_id)["body"] == much.extraction.body  # the fullest copy is stored
+    assert relations(archive, text_id)[original.url] == "original"
+    fullest = page("https://c.example/post", _with_extra_text(POST, 0.45), "2024-01-04T00:00:00")
+    record(archive, fullest)  # fuller than the stored (non-original) body by any margin
+    assert archive.text(text_id)["body"] == fullest.extraction.body
+    assert_every_copy_reconstructs(archive, [original, slightly, much, fullest])
