@@ -7,6 +7,8 @@
   backoff, honouring ``Retry-After`` on 429/503, never retrying a challenge page.
 - :class:`ContactUserAgentMiddleware` (downloader): a User-Agent that says who to
   contact (``BLOGARCHIVE_CONTACT``).
+- :class:`MetaRefreshMiddleware` (downloader): Scrapy's, without decoding every page
+  that cannot hold a ``<meta http-equiv="refresh">``.
 - :class:`RequeueMiddleware` (spider): adds to the start requests the articles of
   this site that are due for a revisit and the pages that failed in earlier crawls.
 
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import sleep
@@ -259,6 +262,26 @@ class ContactUserAgentMiddleware:
 
     def process_request(self, request: Request) -> None:
         request.headers.setdefault(b"User-Agent", self.user_agent)
+
+
+#: Bytes that hold the first 4,096 characters Scrapy looks at for a meta refresh.
+META_REFRESH_WINDOW = 4096 * 4
+
+
+class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, skipping pages whose start has no ``refresh``.
+
+    Scrapy decodes the whole body (``response.text``) of every HTML response to look
+    for the tag, which cost as much as the spider's own decoding. An ASCII-compatible
+    page without the word in its first characters cannot hold one; pages with NUL
+    bytes there (UTF-16) are checked the usual way.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        head = response.body[:META_REFRESH_WINDOW]
+        if b"\0" not in head and b"refresh" not in head.lower():
+            return response
+        return super().process_response(request, response)
 
 
 def revisit_interval(crawler: Crawler) -> timedelta:

@@ -41,6 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ArchiveRevisitMiddleware": 560,
     "crawler.middlewares.OffsiteRedirectMiddleware": 650,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.RequeueMiddleware": 950,

@@ -14,6 +14,7 @@ Routes besides the demo pages:
 - ``/binary``: random bytes served as text/html
 - ``/empty``: an empty 200 page
 - ``/redirect-away``: a redirect to another host (``localhost`` instead of 127.0.0.1)
+- ``/moved``: a page whose ``<meta http-equiv="refresh">`` sends to a demo article
 - ``/robots-disallowed/...``: disallowed by robots.txt
 - ``/private/...``: disallowed by the demo site's robots.txt
 - ``/blocked/<kind>``: interstitials (``cloudflare`` 403, ``jschallenge`` 521,
@@ -258,6 +259,13 @@ class MockSiteHandler(SiteHandler):
         if path == "/empty":
             self.server.requests.append(self.path)
             self._send(200, b"", "text/html")
+            return
+        if path == "/moved":
+            self.server.requests.append(self.path)
+            body = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Moved</title>"
+                    "<meta http-equiv='Refresh' content='0; url=/jianshu/p/7d3c1a9e5b20'></head>"
+                    "<body><p>This post has moved.</p></body></html>")
+            self._send(200, body.encode())
             return
         if path == "/redirect-away":
             self.server.requests.append(self.path)

@@ -104,6 +104,15 @@ async def test_robots_txt_disallow_is_obeyed(site, archive_path):
 
 
 @coroutine_test
+async def test_meta_refresh_is_followed(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/moved"), depth="0")
+    ((url, final_url),) = rows(archive_path, "select url, final_url from sightings")
+    assert final_url == site.url("/jianshu/p/7d3c1a9e5b20")
+    assert url == site.url("/moved")
+
+
+@coroutine_test
 async def test_redirect_to_another_host_is_recorded_not_followed(site, archive_path):
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
     await crawler.crawl_async(url=site.url("/redirect-away"), depth="0")
