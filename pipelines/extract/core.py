@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -86,25 +87,31 @@ def _published(
 ) -> tuple[str | None, str | None]:
     """``(published, updated)``: structured data first, then the platform's own markup."""
     tz = platform.timezone if platform else None
-    published: list[str | None] = []
+    first = next((v for v in (normalise_date(raw, tz) for raw in _published_candidates(root, platform, index, ld))
+                  if v), None)
+    updated = [meta_content(root, "article:modified_time", "dateModified", "og:updated_time")]
+    updated.extend(str(obj.get("dateModified")) for obj in ld if obj.get("dateModified"))
+    last = next((v for v in (normalise_date(raw, tz) for raw in updated) if v), None)
+    return first, last
+
+
+def _published_candidates(
+    root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]
+) -> Iterator[str | None]:
+    """Raw publication dates in order of trust, looked up only until one parses."""
     if platform and platform.published_pattern:
         match = re.search(platform.published_pattern, index.source)
-        published.append(match.group(1) if match else None)
-    published.append(meta_content(root, "article:published_time", "datePublished", "pubdate"))
-    published.extend(str(obj.get("datePublished")) for obj in ld if obj.get("datePublished"))
+        yield match.group(1) if match else None
+    yield meta_content(root, "article:published_time", "datePublished", "pubdate")
+    yield from (str(obj.get("datePublished")) for obj in ld if obj.get("datePublished"))
     if platform:
         for selector in platform.published:
             for el in select(root, selector, index):
                 value = el.get("datetime") or el.get("content")
                 if not value and el.tag == "abbr":
                     value = el.get("title")
-                published.append(value or node_text(el))
-    published.extend(root.xpath("//time/@datetime"))
-    updated = [meta_content(root, "article:modified_time", "dateModified", "og:updated_time")]
-    updated.extend(str(obj.get("dateModified")) for obj in ld if obj.get("dateModified"))
-    first = next((v for v in (normalise_date(raw, tz) for raw in published) if v), None)
-    last = next((v for v in (normalise_date(raw, tz) for raw in updated) if v), None)
-    return first, last
+                yield value or node_text(el)
+    yield from root.xpath("//time/@datetime")
 
 
 def _author(root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]) -> str | None:
