@@ -147,32 +147,34 @@ def clean_item_title(text: str) -> str:
     return _TRAILING_COUNT.sub("", _RANK.sub("", text)).strip()
 
 
-def _first_with_text(node: HtmlElement, selector: str | None) -> HtmlElement | None:
+def _first_with_text(node: HtmlElement, selector: str | None, index: PageIndex | None = None) -> HtmlElement | None:
     """The first element with text matching ``selector``, trying its comma-separated
     alternatives in the order written (the first is the preferred one)."""
     for alternative in (selector or "").split(","):
-        for el in select(node, alternative.strip()):
+        for el in select(node, alternative.strip(), index):
             if node_text(el):
                 return el
     return None
 
 
-def _text_of(node: HtmlElement, selector: str | None) -> str | None:
-    for el in select(node, selector):
+def _text_of(node: HtmlElement, selector: str | None, index: PageIndex | None = None) -> str | None:
+    for el in select(node, selector, index):
         text = node_text(el)
         if text:
             return text
     return None
 
 
-def _link_of(el: HtmlElement, item: HtmlElement, selector: str | None, base_url: str | None) -> str | None:
+def _link_of(
+    el: HtmlElement, item: HtmlElement, selector: str | None, base_url: str | None, index: PageIndex | None = None
+) -> str | None:
     """The URL of an item: its title link, an enclosing link, then the block's url selector."""
     candidates: list[HtmlElement] = []
     if el.tag == "a":
         candidates.append(el)
     candidates.extend(a for a in el.iterancestors("a"))
     candidates.extend(el.iterdescendants("a"))
-    candidates.extend(select(item, selector))
+    candidates.extend(select(item, selector, index))
     for a in candidates:
         href = (a.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "#")):
@@ -180,9 +182,9 @@ def _link_of(el: HtmlElement, item: HtmlElement, selector: str | None, base_url:
     return None
 
 
-def _items(container: HtmlElement, selector: str) -> list[HtmlElement]:
+def _items(container: HtmlElement, selector: str, index: PageIndex | None = None) -> list[HtmlElement]:
     """Items of a block, leaving out items nested in an earlier item."""
-    found = select(container, selector)
+    found = select(container, selector, index)
     kept: list[HtmlElement] = []
     taken: set[HtmlElement] = set()
     for item in found:
@@ -196,13 +198,16 @@ def _items(container: HtmlElement, selector: str) -> list[HtmlElement]:
 
 
 def _from_block(
-    container: HtmlElement, block: RecommendationBlock, base_url: str | None, start: int
+    container: HtmlElement, block: RecommendationBlock, base_url: str | None, start: int,
+    index: PageIndex | None = None,
 ) -> list[Recommendation]:
-    heading = _text_of(container, block.heading_selector) or block.heading
+    """Records of one block's items. ``index`` lets selectors for names the page never
+    uses (a platform's count or author classes) skip their search in every item."""
+    heading = _text_of(container, block.heading_selector, index) or block.heading
     records: list[Recommendation] = []
-    for item in _items(container, block.item):
-        excluded = set(select(item, block.exclude)) if block.exclude else set()
-        found = _first_with_text(item, block.title)
+    for item in _items(container, block.item, index):
+        excluded = set(select(item, block.exclude, index)) if block.exclude else set()
+        found = _first_with_text(item, block.title, index)
         title_el = found if found is not None else item
         title = text_without(title_el, excluded)
         if block.strip_rank:
@@ -210,20 +215,20 @@ def _from_block(
         if not title or (heading and title == heading):
             continue
         counts = {
-            "reads": parse_count(_text_of(item, block.reads)),
-            "comments": parse_count(_text_of(item, block.comments)),
-            "likes": parse_count(_text_of(item, block.likes)),
+            "reads": parse_count(_text_of(item, block.reads, index)),
+            "comments": parse_count(_text_of(item, block.comments, index)),
+            "likes": parse_count(_text_of(item, block.likes, index)),
         }
         if None in counts.values():
             _fill_counts(counts, text_without(item, {title_el}, sep=" "), block.trailing_count)
         records.append(
             Recommendation(
                 title=title,
-                url=_link_of(title_el, item, block.url, base_url),
+                url=_link_of(title_el, item, block.url, base_url, index),
                 block=heading,
                 position=start + len(records),
-                author=_text_of(item, block.author),
-                snippet=_text_of(item, block.snippet),
+                author=_text_of(item, block.author, index),
+                snippet=_text_of(item, block.snippet, index),
                 **counts,
             )
         )
@@ -258,10 +263,10 @@ def cut_platform_recommendations(
             if container.getparent() is None or any(a in cut for a in container.iterancestors()):
                 continue  # gone with a block cut before
             if block.heading_match and not re.search(
-                block.heading_match, _text_of(container, block.heading_selector) or "", re.IGNORECASE
+                block.heading_match, _text_of(container, block.heading_selector, index) or "", re.IGNORECASE
             ):
                 continue
-            records.extend(_from_block(container, block, base_url, len(records)))
+            records.extend(_from_block(container, block, base_url, len(records), index))
             cut.add(container)
             container.drop_tree()
     return records
