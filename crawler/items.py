@@ -24,6 +24,7 @@ class ArticlePage:
     headers: dict[str, str] = field(default_factory=dict)
     extraction: Any = None
     fingerprint: Any = None
+    shingles: Any = None  # a pipelines.dedup.Shingled of the body, when a worker made one
 
 
 @dataclass

@@ -201,6 +201,7 @@ class ArchiveStorePipeline:
             last_modified=headers.get("last-modified"),
             extraction=extraction,
             fingerprint=fp,
+            shingles=adapter["shingles"] if adapter["fingerprint"] is fp else None,
         )
         # queued now, synchronously, so pages are recorded in the order they arrive
         written = writer.submit(partial(record_page, page=page, params=self.params, crawl_id=self.crawl_id))

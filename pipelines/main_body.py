@@ -138,6 +138,7 @@ class MainBodyPipeline:
         if work.fingerprint is not None:
             self.stats.inc_value("blogarchive/dedup/cpu_seconds", work.dedup_seconds, 0.0)
             adapter["fingerprint"] = work.fingerprint
+            adapter["shingles"] = work.shingles
 
     def _extract_inline(self, adapter: ItemAdapter) -> None:
         start = time.thread_time()

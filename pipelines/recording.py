@@ -12,6 +12,8 @@ exactly, also after the stored body switched to another copy.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,6 +39,9 @@ class PageRecord:
     http_status: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    #: the body's shingles when they were computed elsewhere (a worker): verification
+    #: uses them instead of normalising the body again
+    shingles: Shingled | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,28 @@ def archive_params(archive: Archive, default: DedupParams) -> DedupParams:
     return replace(default, threshold=float(threshold)) if threshold else default
 
 
+#: Shingles of bodies fingerprinted in another process, by (body, shingle size).
+_KNOWN_SHINGLES: OrderedDict[tuple[str, int], Shingled] = OrderedDict()
+_KNOWN_SHINGLES_MAX = 64
+_KNOWN_SHINGLES_LOCK = threading.Lock()
+
+
+def remember_shingles(body: str, params: DedupParams, shingles: Shingled) -> None:
+    """Let verification use ``shingles`` for ``body`` (computed by a worker process)
+    instead of normalising it again; the last few dozen bodies are kept."""
+    with _KNOWN_SHINGLES_LOCK:
+        _KNOWN_SHINGLES[(body, params.shingle_size)] = shingles
+        _KNOWN_SHINGLES.move_to_end((body, params.shingle_size))
+        while len(_KNOWN_SHINGLES) > _KNOWN_SHINGLES_MAX:
+            _KNOWN_SHINGLES.popitem(last=False)
+
+
+def _shingles_of(text: str, params: DedupParams) -> Shingled:
+    with _KNOWN_SHINGLES_LOCK:
+        known = _KNOWN_SHINGLES.get((text, params.shingle_size))
+    return known if known is not None else shingled(text, params)
+
+
 @dataclass(frozen=True)
 class Match:
     text: CandidateText
@@ -101,7 +128,7 @@ def find_match(
         if text.content_hash == fp.content_hash:
             return Match(text, "exact", 1.0, 1.0, fp.token_count)
         # equal to another copy of the text, not to its stored body: relate it to the body
-        new, stored = shingled(body, params), shingled(text.body, params)
+        new, stored = _shingles_of(body, params), _shingles_of(text.body, params)
         similarity = compare(new, stored)
         relation = verdict(similarity).relation or "near"
         if relation == "excerpt" and not similarity.shorter_is_new:
@@ -112,10 +139,10 @@ def find_match(
     candidates = [t for t in archive.texts_by_band_keys(fp.band_keys) if among is None or t.id in among]
     if not candidates:
         return None
-    new = shingled(body, params)
+    new = _shingles_of(body, params)
     best: tuple[tuple[float, float], Match] | None = None
     for candidate in candidates:
-        stored = shingled(candidate.body, params)
+        stored = _shingles_of(candidate.body, params)
         similarity = compare(new, stored)
         decision = verdict(similarity)
         if decision.relation is None:
@@ -166,7 +193,7 @@ def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
         return 0
     body = text["body"]
     texts = {row["id"]: copy_text(body, row) for row in rows}
-    shingles = {sid: shingled(copy, params) for sid, copy in texts.items()}
+    shingles = {sid: _shingles_of(copy, params) for sid, copy in texts.items()}
     copies = [
         Copy(id=row["id"], url=row["url"], final_url=row["final_url"], published=row["published"],
              fetched_at=row["fetched_at"], declared_original=row["declared_original"],
@@ -228,6 +255,8 @@ def record_page(
     """Resolve ``page`` against the archive and write it, all in one transaction."""
     extraction = page.extraction
     fp = page.fingerprint
+    if page.shingles is not None:
+        remember_shingles(extraction.body, params, page.shingles)
     recommendations = _recommendations(extraction)
     with archive.atomic():
         existing = archive.sighting_by_url(page.url)

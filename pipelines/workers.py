@@ -15,18 +15,19 @@ import logging
 import multiprocessing
 import os
 import time
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pipelines.dedup import fingerprint
+from pipelines.dedup import fingerprint, shingled
 from pipelines.extract import NoBodyFound, extract_article
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from pipelines.dedup import DedupParams, Fingerprint
+    from pipelines.dedup import DedupParams, Fingerprint, Shingled
     from pipelines.extract import Extraction
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ class PageWork:
     extraction: Extraction | None
     fingerprint: Fingerprint | None
     rejected: str | None = None
+    #: the body's shingles, sent along so that verification in the writer need not
+    #: normalise the body again
+    shingles: Shingled | None = None
     extract_seconds: float = 0.0
     dedup_seconds: float = 0.0
 
@@ -70,6 +74,7 @@ def process_page(html: str, url: str | None, platform: str | None, params: Dedup
         fp,
         extract_seconds=extracted - start,
         dedup_seconds=time.thread_time() - extracted,
+        shingles=shingled(extraction.body, params) if params is not None else None,  # cached by fingerprint()
     )
 
 
@@ -89,6 +94,45 @@ def _pid() -> int:
 class WorkerDied(RuntimeError):
     """A worker process died (killed, out of memory, crashed) while holding the page,
     and the retries allowed by ``WORKERS_RETRIES`` are used up."""
+
+
+#: How often a page waiting for its worker checks that the workers are alive, and how
+#: long a dead worker may go unnoticed by the pool before the watchdog steps in.
+WATCHDOG_SECONDS = 1.0
+WATCHDOG_GRACE = 2.0
+
+
+def _unstick_if_a_worker_died(executor: ProcessPoolExecutor) -> None:
+    """Make ``executor`` notice a worker killed while it was sending a result.
+
+    ``ProcessPoolExecutor`` reads every result from one pipe that all workers share. A
+    worker killed halfway through writing a result (the OOM killer, ``kill -9``) leaves
+    half a message there, and the pool's manager thread then waits for the rest forever:
+    the pool never reports the death and the crawl hangs. When a worker has been dead
+    for ``WATCHDOG_GRACE`` seconds and the pool still is not broken, this closes the
+    parent's end of that pipe; the manager thread's read then ends, the pool breaks,
+    and :meth:`WorkerPool.run` retries on a new pool as for any other death. (It uses
+    the executor's private attributes, checked defensively: CPython 3.11–3.13.)
+    """
+    processes = getattr(executor, "_processes", None) or {}
+    dead = [p for p in list(processes.values()) if p.exitcode is not None]
+    if not dead or getattr(executor, "_broken", False) or getattr(executor, "_shutdown_thread", False):
+        _DEAD_SINCE.pop(executor, None)
+        return
+    since = _DEAD_SINCE.setdefault(executor, time.monotonic())
+    if time.monotonic() - since < WATCHDOG_GRACE:
+        return
+    writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+    if writer is not None and not writer.closed:
+        logger.warning(
+            "Worker process %(pid)d died while sending a result; breaking the pool so its pages are retried",
+            {"pid": dead[0].pid},
+        )
+        writer.close()
+
+
+#: When each executor was first seen with a dead worker (see _unstick_if_a_worker_died).
+_DEAD_SINCE: weakref.WeakKeyDictionary[ProcessPoolExecutor, float] = weakref.WeakKeyDictionary()
 
 
 def default_processes() -> int:
@@ -156,12 +200,20 @@ class WorkerPool:
             if executor is None:
                 raise RuntimeError("WorkerPool.run() before start() or after shutdown()")
             try:
-                return await asyncio.wrap_future(executor.submit(fn, *args))
+                return await self._result(executor, asyncio.wrap_future(executor.submit(fn, *args)))
             except BrokenProcessPool as exc:
                 self._replace(executor)
                 if attempt == self.retries:
                     raise WorkerDied(f"worker process died ({exc})") from exc
         raise AssertionError("unreachable")
+
+    async def _result(self, executor: ProcessPoolExecutor, future: asyncio.Future[T]) -> T:
+        """``future``'s result, watching for a worker that died without the pool noticing."""
+        while True:
+            done, _ = await asyncio.wait({future}, timeout=WATCHDOG_SECONDS)
+            if done:
+                return future.result()
+            _unstick_if_a_worker_died(executor)
 
     def pids(self) -> list[int]:
         """Pids of the running workers (for diagnostics and tests)."""

@@ -6,12 +6,15 @@ import asyncio
 import os
 import signal
 import sqlite3
+import struct
+import sys
 from operator import methodcaller
 from pathlib import Path
 
 import pytest
 
 from archive import Archive
+from pipelines import workers
 from pipelines.archive_writer import ArchiveWriter, record_pages, run_batch
 from pipelines.dedup import DedupParams, fingerprint
 from pipelines.extract import extract_article
@@ -86,6 +89,22 @@ def die_once(marker: str) -> str:
     return "done"
 
 
+def die_halfway_through_a_result(marker: str) -> str:
+    """Runs in a worker: the first time, writes the start of a result message to the
+    pool's shared result pipe and dies, as a worker killed while sending a large result
+    does; succeeds afterwards."""
+    if Path(marker).exists():
+        return "done"
+    Path(marker).touch()
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    os.write(writer.fileno(), struct.pack("!i", 1_000_000) + b"half a result")
+    os.kill(os.getpid(), signal.SIGKILL)
+    return "unreachable"
+
+
 @coroutine_test
 async def test_pool_result_equals_inline_result():
     pool = WorkerPool(2, retries=0)
@@ -108,6 +127,20 @@ async def test_pool_retries_a_task_whose_worker_died_on_a_new_pool(tmp_path):
         assert await pool.run(die_once, str(tmp_path / "marker")) == "done"
         assert pool.restarts == 1
         assert pool.pids() != before
+    finally:
+        pool.shutdown()
+
+
+@coroutine_test
+async def test_a_worker_killed_while_sending_a_result_does_not_hang_the_pool(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "WATCHDOG_SECONDS", 0.2)
+    monkeypatch.setattr(workers, "WATCHDOG_GRACE", 0.5)
+    pool = WorkerPool(1, retries=1)
+    await pool.start()
+    try:
+        result = await asyncio.wait_for(pool.run(die_halfway_through_a_result, str(tmp_path / "marker")), 60)
+        assert result == "done"
+        assert pool.restarts == 1
     finally:
         pool.shutdown()
 
