@@ -97,3 +97,38 @@ def test_sorted_unique_equals_numpy_unique(values):
 
     array = np.array(values, dtype=np.uint32)
     assert np.array_equal(sorted_unique(array), np.unique(array))
+
+
+#: Texts whose separators, scripts and widths are easy to get wrong.
+TRICKY = (
+    "", " ", "_", "__a__b_", "，。！", "a", "你好", "Hello, World! 你好，世界！", "ＡＢＣ１２３ｘｙｚ，ｍｉｘ",
+    "１,２３４.５６ v2.0 a1b2 3.14", "emoji 😀🎉 test 中文😀字👍🏽", "zero\u200bwidth\u200d中\u200b文\ufeff\u2060",
+    "繁體中文測試，這是一個後來的發展。", "Straße İstanbul ΣΑΣ ﬁ", "①②③ Ⅻ ㈱ ㌔ ¼ ²", "한국어 日本語の テキスト・カタカナー゛",
+    "𠀀𠀁𪚥 rare cjk", "Café naïve e\u0301", "a_b__c--d  e\n\nf\tg\r\nh", "x" * 70 + " y", "\u3000全角\u3000空格…",
+    "用Python写爬虫 is fun", ESSAY, POST, csdn_repost(ESSAY), traditional(ESSAY),
+)
+
+
+def _check_tokenise_equals_normalised_path(text: str) -> None:
+    from pipelines.dedup.shingles import tokenise
+
+    normalised = normalise(text)
+    fast = tokenise(strip_boilerplate(fold(text)))
+    assert np.array_equal(fast.ids, token_ids(normalised))
+    assert fast.letters == normalised.replace(" ", "")
+
+
+def test_tokenise_skips_separators_like_normalise_collapses_them():
+    from pipelines.dedup.shingles import tokenise
+
+    for text in TRICKY:
+        _check_tokenise_equals_normalised_path(text)
+    # a lone surrogate (from broken JSON escapes) is a separator, as in normalise
+    assert tokenise("lone \ud800中").letters == "lone中"
+    assert np.array_equal(tokenise("lone \ud800中").ids, token_ids("lone 中"))
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80) | st.sampled_from(TRICKY))
+def test_tokenise_equals_token_ids_of_normalised_text(text):
+    _check_tokenise_equals_normalised_path(text)

@@ -10,8 +10,8 @@ import numpy as np
 import xxhash
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.dedup.normalise import normalise
-from pipelines.dedup.shingles import shingle_hashes, token_ids
+from pipelines.dedup.normalise import fold, strip_boilerplate
+from pipelines.dedup.shingles import shingle_hashes, tokenise
 
 #: Bumped whenever normalisation or tokenisation changes what a signature means.
 NORMALISER_VERSION = "3"
@@ -98,10 +98,13 @@ class Shingled:
 @lru_cache(maxsize=256)
 def shingled(text: str, params: DedupParams) -> Shingled:
     """Normalise and shingle ``text``. Cached: a page's body is fingerprinted and then
-    verified, and a stored body is a candidate for many pages."""
-    normalised = normalise(text)
-    ids = token_ids(normalised)
-    return Shingled(shingle_hashes(ids, params.shingle_size), len(ids), content_hash(normalised))
+    verified, and a stored body is a candidate for many pages.
+
+    The same as shingling :func:`~pipelines.dedup.normalise.normalise`'s form, without
+    its collapsing of separators: :func:`~pipelines.dedup.shingles.tokenise` skips them.
+    """
+    tokens = tokenise(strip_boilerplate(fold(text)))
+    return Shingled(shingle_hashes(tokens.ids, params.shingle_size), len(tokens.ids), _digest(tokens.letters))
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,12 @@ class Fingerprint:
 def content_hash(normalised: str) -> str:
     """Hash of the normalised text: equal for copies that differ only in boilerplate,
     punctuation, width, case or script."""
-    return hashlib.blake2b(normalised.replace(" ", "").encode("utf-8"), digest_size=16).hexdigest()
+    return _digest(normalised.replace(" ", ""))
+
+
+def _digest(letters: str) -> str:
+    """The content hash of a normalised text's letters and digits (spaces dropped)."""
+    return hashlib.blake2b(letters.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def signature_of(hashes: np.ndarray, params: DedupParams, *, distinct: bool = False) -> np.ndarray:
