@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import unicodedata
 
 import numpy as np
@@ -132,3 +133,19 @@ def test_tokenise_skips_separators_like_normalise_collapses_them():
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80) | st.sampled_from(TRICKY))
 def test_tokenise_equals_token_ids_of_normalised_text(text):
     _check_tokenise_equals_normalised_path(text)
+
+
+#: Pieces of lines for boilerplate texts: markers, captions, credits, headings, line
+#: breaks of every kind, and plain sentences.
+BOILERPLATE_PIECES = (
+    "本文转载自公众号", "来源", ":", "|", "作者", "\n", "\r\n", "\u2028", "\x85", "\n\n  \n", "  ", "▲", "▲ 图源:网络",
+    "[image: x]", "(图)", "【转载】", "source:", "photo :", "推荐阅读", "related posts:", "read more", "……阅读全文",
+    "这是正文的一句话，讲的是城西老街上的小店。", "the river was high that spring.", "短句。", "\t", "。",
+)
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.lists(st.sampled_from(BOILERPLATE_PIECES) | st.text(max_size=12), max_size=25).map("".join))
+def test_line_openings_found_by_line_breaks_like_by_multiline_search(text):
+    normalise_module = importlib.import_module("pipelines.dedup.normalise")
+    assert normalise_module._opens_a_line(text) == bool(normalise_module._LINE_OPENINGS.search(text))

