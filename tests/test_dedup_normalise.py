@@ -91,6 +91,20 @@ def test_fast_nfkc_on_full_width_and_combining_marks():
         assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
+def test_fast_nfkc_normalises_line_by_line_like_the_whole_text():
+    lines = ("Ａ\u0301ｂｃ﹐²", "\u0301\u0323e", "e\u0323\u0301", "ﬁ ①㈱㌔ ᄀ\u1161\u11a8", "가\u11a8", "", "中文，ＬＴ")
+    for first in lines:
+        for second in lines:
+            for text in (first + "\n" + second, first + "\n\n" + second + "\n"):
+                assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.just("\n"), max_size=12).map("".join))
+def test_fast_nfkc_equals_unicodedata_on_many_lines(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
 @settings(deadline=None)  # no timing in tests: the machine may be busy
 @given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=50))
 def test_sorted_unique_equals_numpy_unique(values):
