@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import unicodedata
 
 import numpy as np
@@ -163,3 +164,27 @@ BOILERPLATE_PIECES = (
 def test_line_openings_found_by_line_breaks_like_by_multiline_search(text):
     normalise_module = importlib.import_module("pipelines.dedup.normalise")
     assert normalise_module._opens_a_line(text) == bool(normalise_module._LINE_OPENINGS.search(text))
+
+
+#: The definition of sentence breaks that ``_sentences`` implements faster.
+SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|(?=[▲△▼►▶])")
+SENTENCE_PIECES = ("。", "!", "?", ";", "；", ".", ". ", ".\u3000\t ", "..", "▲", "△▼", "►▶", " ", "a", "中文", "\u2028", "..▲")
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.lists(st.sampled_from(SENTENCE_PIECES) | st.text(max_size=6), max_size=20).map("".join))
+def test_sentences_are_the_pieces_of_the_sentence_split(line):
+    normalise_module = importlib.import_module("pipelines.dedup.normalise")
+    assert [s for s in normalise_module._sentences(line) if s] == [s for s in SENTENCE_SPLIT.split(line) if s]
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(
+    st.lists(st.sampled_from(("……阅读全文", "(阅读原文)", "read more", "read the full article", " … ", "→", "x" * 30, "正文", " " * 9, ".....…»»»"))
+             | st.text(max_size=8), max_size=10).map("".join)
+)
+def test_tail_phrase_check_only_skips_sentences_without_a_tail(sentence):
+    normalise_module = importlib.import_module("pipelines.dedup.normalise")
+    window = max(0, len(sentence) - normalise_module._TAIL_WINDOW)
+    expected = sentence[:window] + normalise_module._TAIL.sub("", sentence[window:])
+    assert normalise_module._strip_tail(sentence) == expected

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import opencc
@@ -47,15 +48,22 @@ _LIST_HEADING = re.compile(
     r"more from|read next|further reading)",
 )
 
+#: The phrases of "read more" tails.
+_TAIL_PHRASE = re.compile(
+    r"阅读全文|阅读原文|查看全文|展开全文|未完待续|"
+    r"read (?:the )?(?:more|full (?:article|story|post))|continue reading|to be continued"
+)
 #: "Read more" tails that end an excerpt's last line; only the phrase is dropped.
 _TAIL = re.compile(
-    r"\s*(?:\.{2,}|…+|——+)?\s*[(\[【]?\s*(?:阅读全文|阅读原文|查看全文|展开全文|未完待续|"
-    r"read (?:the )?(?:more|full (?:article|story|post))|continue reading|to be continued)"
-    r"\s*[)\]】]?\s*(?:[.…>»→]+)?\s*$",
+    r"\s*(?:\.{2,}|…+|——+)?\s*[(\[【]?\s*(?:" + _TAIL_PHRASE.pattern + r")\s*[)\]】]?\s*(?:[.…>»→]+)?\s*$",
 )
 
-#: Sentences (or caption marks) inside a line; reflowed reposts glue boilerplate to text.
-_SENTENCE = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|(?=[▲△▼►▶])")
+#: Where sentences (or caption marks) inside a line meet; reflowed reposts glue
+#: boilerplate to text. A line is cut after ``。！？!?；;``, at the spaces after a full
+#: stop, and before a triangle: the pieces of ``re.split(r"(?<=[。！？!?；;])|(?<=\.)\s+|(?=[▲△▼►▶])",
+#: line)``, found much faster because every break starts with one of a few characters.
+_SENTENCE_BREAK = re.compile(r"[。！？!?；;]|\.\s+|[▲△▼►▶]")
+_TRIANGLES = frozenset("▲△▼►▶")
 
 #: Sentences longer than this are text, whatever words they contain.
 MAX_BOILERPLATE_LINE = 120
@@ -94,8 +102,24 @@ _LONGEST_MARKER = 40
 _TAIL_WINDOW = 48
 
 
+def _sentences(line: str) -> Iterator[str]:
+    """The sentences of ``line`` (see :data:`_SENTENCE_BREAK`); some may be empty."""
+    start = 0
+    for found in _SENTENCE_BREAK.finditer(line):
+        mark = found.start()
+        if line[mark] in _TRIANGLES:
+            yield line[start:mark]
+            start = mark
+        else:
+            yield line[start : mark + 1]
+            start = found.end()
+    yield line[start:]
+
+
 def _strip_tail(sentence: str) -> str:
     """``sentence`` without a trailing "read more" phrase (only its end is searched)."""
+    if not _TAIL_PHRASE.search(sentence, max(0, len(sentence) - _TAIL_WINDOW)):
+        return sentence
     if len(sentence) <= _TAIL_WINDOW:
         return _TAIL.sub("", sentence)
     cut = len(sentence) - _TAIL_WINDOW
@@ -165,7 +189,7 @@ def strip_boilerplate(text: str) -> str:
         if not _may_hold_boilerplate(line):
             kept.append(line)
             continue
-        sentences = (_strip_tail(s) for s in _SENTENCE.split(line))
+        sentences = (_strip_tail(s) for s in _sentences(line))
         text = " ".join(s for s in sentences if s.strip() and not is_boilerplate_line(s))
         if text:
             kept.append(text)
