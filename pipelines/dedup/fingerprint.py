@@ -129,7 +129,12 @@ def _digest(letters: str) -> str:
 
 
 def signature_of(hashes: np.ndarray, params: DedupParams, *, distinct: bool = False) -> np.ndarray:
-    """MinHash signature (datasketch, ``params.scheme``) of a text's shingle hashes."""
+    """MinHash signature (datasketch, ``params.scheme``) of a text's shingle hashes.
+
+    ``distinct`` says that ``hashes`` need no deduplication first: they are distinct,
+    or few enough that sorting them costs more than the repeats (a repeated hash never
+    changes a minimum, so the signature is the same either way).
+    """
     template = _template(params.num_perm, params.seed, params.scheme)
     minhash = MinHash(
         num_perm=params.num_perm,
@@ -146,15 +151,21 @@ def signature_of(hashes: np.ndarray, params: DedupParams, *, distinct: bool = Fa
     return minhash.hashvalues
 
 
+@lru_cache(maxsize=16)
+def _band_slices(bands: int, rows: int, itemsize: int, namespace: int) -> tuple[tuple[int, int, int], ...]:
+    """``(start, stop, seed)`` of every band in a signature's bytes."""
+    width = rows * itemsize
+    return tuple((band * width, (band + 1) * width, band + namespace * bands) for band in range(bands))
+
+
 def band_keys(hashvalues: np.ndarray, params: DedupParams, *, namespace: int = 0) -> tuple[int, ...]:
     """One signed 64-bit key per LSH band (band index and ``namespace`` mixed in), for an
     indexed table. Namespace 0 holds whole-text bands, 1 head bands."""
-    b, r = params.bands
-    keys = []
-    for band in range(b):
-        chunk = hashvalues[band * r : (band + 1) * r].tobytes()
-        keys.append(xxhash.xxh64_intdigest(chunk, seed=band + namespace * b) - (1 << 63))
-    return tuple(keys)
+    data = hashvalues.tobytes()
+    return tuple(
+        xxhash.xxh64_intdigest(data[start:stop], seed=seed) - (1 << 63)
+        for start, stop, seed in _band_slices(*params.bands, hashvalues.itemsize, namespace)
+    )
 
 
 def all_band_keys(
@@ -166,7 +177,7 @@ def all_band_keys(
     if token_count == 0:
         return hashvalues, ()
     head_shingles = max(1, params.head_tokens - params.shingle_size + 1)
-    head = hashvalues if len(hashes) <= head_shingles else signature_of(hashes[:head_shingles], params)
+    head = hashvalues if len(hashes) <= head_shingles else signature_of(hashes[:head_shingles], params, distinct=True)
     return hashvalues, band_keys(hashvalues, params) + band_keys(head, params, namespace=1)
 
 

@@ -131,12 +131,21 @@ def token_ids(text: str) -> np.ndarray:
     return tokenise(text).ids
 
 
+_SHIFT_32, _SHIFT_33 = np.uint64(32), np.uint64(33)
+_FMIX_1, _FMIX_2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+
+
 def _fmix64(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
+    """MurmurHash3's 64-bit finaliser, applied to ``h`` in place (and returned)."""
+    shifted = h >> _SHIFT_33
+    h ^= shifted
+    h *= _FMIX_1
+    np.right_shift(h, _SHIFT_33, out=shifted)
+    h ^= shifted
+    h *= _FMIX_2
+    np.right_shift(h, _SHIFT_33, out=shifted)
+    h ^= shifted
+    return h
 
 
 def shingle_hashes(ids: np.ndarray, size: int) -> np.ndarray:
@@ -153,10 +162,13 @@ def shingle_hashes(ids: np.ndarray, size: int) -> np.ndarray:
         return np.zeros(0, dtype=np.uint32)
     width = min(size, n)
     count = n - width + 1
-    acc = np.zeros(count, dtype=np.uint64)
-    for j in range(width):
-        acc += ids[j : j + count] * _POSITION_MULTIPLIERS[j]
-    return (_fmix64(acc) >> np.uint64(32)).astype(np.uint32)
+    acc = ids[:count] * _POSITION_MULTIPLIERS[0]
+    term = np.empty_like(acc)
+    for j in range(1, width):
+        acc += np.multiply(ids[j : j + count], _POSITION_MULTIPLIERS[j], out=term)
+    acc = _fmix64(acc)
+    acc >>= _SHIFT_32
+    return acc.astype(np.uint32)
 
 
 def shingles(toks: list[str], size: int) -> set[str]:
