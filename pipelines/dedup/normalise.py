@@ -126,18 +126,14 @@ def _strip_tail(sentence: str) -> str:
     return sentence[:cut] + _TAIL.sub("", sentence[cut:])
 
 
-_CAPTION_OPENERS = frozenset("[(【〔<{▲△▼►▶")
+#: A caption's bracket or triangle, or a credit label, opening a line.
+_CAPTION_OR_CREDIT = re.compile(r"\s*(?:[\[(【〔<{▲△▼►▶]|" + _CREDIT_LABEL.pattern.removeprefix("\\s*") + ")")
 
 
 def _may_hold_boilerplate(line: str) -> bool:
     """Cheap test that lets most lines of text skip sentence splitting: every tail
     phrase is also a marker, and captions open with a bracket or a triangle."""
-    return bool(
-        _BOILERPLATE_MARKERS.search(line)
-        or line.lstrip()[:1] in _CAPTION_OPENERS
-        or "▲" in line
-        or _CREDIT_LABEL.match(line)
-    )
+    return bool(_BOILERPLATE_MARKERS.search(line) or "▲" in line or _CAPTION_OR_CREDIT.match(line))
 
 
 _LINE_OPENINGS = re.compile(
@@ -174,16 +170,20 @@ def is_boilerplate_line(line: str) -> bool:
     return marker is not None and marker.start() <= MARKER_WITHIN
 
 
+def _without_trailing_list(lines: list[str]) -> list[str]:
+    """``lines`` without a trailing list of short lines under a "related posts" heading."""
+    for i in range(len(lines) - 1, -1, -1):
+        if _LIST_HEADING.match(lines[i]) and all(len(rest) <= MAX_LIST_LINE for rest in lines[i:]):
+            return lines[:i]
+    return lines
+
+
 def strip_boilerplate(text: str) -> str:
     """Drop repost boilerplate lines, and a trailing list of short lines under a
     "related posts" heading. ``text`` must already be folded (see :func:`fold`)."""
     if not _may_hold_boilerplate_anywhere(text):
         return text
-    lines = [line for line in text.splitlines() if line.strip()]
-    for i in range(len(lines) - 1, -1, -1):
-        if _LIST_HEADING.match(lines[i]) and all(len(rest) <= MAX_LIST_LINE for rest in lines[i:]):
-            lines = lines[:i]
-            break
+    lines = _without_trailing_list(list(filter(str.strip, text.splitlines())))
     kept = []
     for line in lines:
         if not _may_hold_boilerplate(line):
