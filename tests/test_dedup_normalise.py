@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 import unicodedata
 
 import numpy as np
@@ -90,6 +92,20 @@ def test_fast_nfkc_on_full_width_and_combining_marks():
         assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
+def test_fast_nfkc_normalises_line_by_line_like_the_whole_text():
+    lines = ("Ａ\u0301ｂｃ﹐²", "\u0301\u0323e", "e\u0323\u0301", "ﬁ ①㈱㌔ ᄀ\u1161\u11a8", "가\u11a8", "", "中文，ＬＴ")
+    for first in lines:
+        for second in lines:
+            for text in (first + "\n" + second, first + "\n\n" + second + "\n"):
+                assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.just("\n"), max_size=12).map("".join))
+def test_fast_nfkc_equals_unicodedata_on_many_lines(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
 @settings(deadline=None)  # no timing in tests: the machine may be busy
 @given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=50))
 def test_sorted_unique_equals_numpy_unique(values):
@@ -97,3 +113,121 @@ def test_sorted_unique_equals_numpy_unique(values):
 
     array = np.array(values, dtype=np.uint32)
     assert np.array_equal(sorted_unique(array), np.unique(array))
+
+
+#: Texts whose separators, scripts and widths are easy to get wrong.
+TRICKY = (
+    "", " ", "_", "__a__b_", "，。！", "a", "你好", "Hello, World! 你好，世界！", "ＡＢＣ１２３ｘｙｚ，ｍｉｘ",
+    "１,２３４.５６ v2.0 a1b2 3.14", "emoji 😀🎉 test 中文😀字👍🏽", "zero\u200bwidth\u200d中\u200b文\ufeff\u2060",
+    "繁體中文測試，這是一個後來的發展。", "Straße İstanbul ΣΑΣ ﬁ", "①②③ Ⅻ ㈱ ㌔ ¼ ²", "한국어 日本語の テキスト・カタカナー゛",
+    "𠀀𠀁𪚥 rare cjk", "Café naïve e\u0301", "a_b__c--d  e\n\nf\tg\r\nh", "x" * 70 + " y", "\u3000全角\u3000空格…",
+    "用Python写爬虫 is fun", ESSAY, POST, csdn_repost(ESSAY), traditional(ESSAY),
+)
+
+
+def _check_tokenise_equals_normalised_path(text: str) -> None:
+    from pipelines.dedup.shingles import tokenise
+
+    normalised = normalise(text)
+    fast = tokenise(strip_boilerplate(fold(text)))
+    assert np.array_equal(fast.ids, token_ids(normalised))
+    assert fast.letters == normalised.replace(" ", "")
+
+
+def test_tokenise_skips_separators_like_normalise_collapses_them():
+    from pipelines.dedup.shingles import tokenise
+
+    for text in TRICKY:
+        _check_tokenise_equals_normalised_path(text)
+    # a lone surrogate (from broken JSON escapes) is a separator, as in normalise
+    assert tokenise("lone \ud800中").letters == "lone中"
+    assert np.array_equal(tokenise("lone \ud800中").ids, token_ids("lone 中"))
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80) | st.sampled_from(TRICKY))
+def test_tokenise_equals_token_ids_of_normalised_text(text):
+    _check_tokenise_equals_normalised_path(text)
+
+
+#: Pieces of lines for boilerplate texts: markers, captions, credits, headings, line
+#: breaks of every kind, and plain sentences.
+BOILERPLATE_PIECES = (
+    "本文转载自公众号", "来源", ":", "|", "作者", "\n", "\r\n", "\u2028", "\x85", "\n\n  \n", "  ", "▲", "▲ 图源:网络",
+    "[image: x]", "(图)", "【转载】", "source:", "photo :", "推荐阅读", "related posts:", "read more", "……阅读全文",
+    "这是正文的一句话，讲的是城西老街上的小店。", "the river was high that spring.", "短句。", "\t", "。",
+)
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.lists(st.sampled_from(BOILERPLATE_PIECES) | st.text(max_size=12), max_size=25).map("".join))
+def test_line_openings_found_by_line_breaks_like_by_multiline_search(text):
+    normalise_module = importlib.import_module("pipelines.dedup.normalise")
+    assert normalise_module._opens_a_line(text) == bool(normalise_module._LINE_OPENINGS.search(text))
+
+
+#: The definition of sentence breaks that ``_sentences`` implements faster.
+SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])|(?<=\.)\s+|(?=[▲△▼►▶])")
+SENTENCE_PIECES = ("。", "!", "?", ";", "；", ".", ". ", ".\u3000\t ", "..", "▲", "△▼", "►▶", " ", "a", "中文", "\u2028", "..▲")
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(st.lists(st.sampled_from(SENTENCE_PIECES) | st.text(max_size=6), max_size=20).map("".join))
+def test_sentences_are_the_pieces_of_the_sentence_split(line):
+    normalise_module = importlib.import_module("pipelines.dedup.normalise")
+    assert [s for s in normalise_module._sentences(line) if s] == [s for s in SENTENCE_SPLIT.split(line) if s]
+
+
+@settings(deadline=None)  # no timing in tests: the machine may be busy
+@given(
+    st.lists(st.sampled_from(("……阅读全文", "(阅读原文)", "read more", "read the full article", " … ", "→", "x" * 30, "正文", " " * 9, ".....…»»»"))
+             | st.text(max_size=8), max_size=10).map("".join)
+)
+def test_tail_phrase_check_only_skips_sentences_without_a_tail(sentence):
+    normalise_module = importlib.import_module("pipelines.dedup.normalise")
+    window = max(0, len(sentence) - normalise_module._TAIL_WINDOW)
+    expected = sentence[:window] + normalise_module._TAIL.sub("", sentence[window:])
+    assert normalise_module._strip_tail(sentence) == expected
+
+
+def _strip_boilerplate_reference(text: str) -> str:
+    """:func:`strip_boilerplate` as first written: every line tested in full, sentences
+    split by a zero-width regex, the tail regex tried on every sentence."""
+    module = importlib.import_module("pipelines.dedup.normalise")
+    if not (module._BOILERPLATE_MARKERS.search(text) or "▲" in text or module._LINE_OPENINGS.search(text)):
+        return text
+    lines = [line for line in text.splitlines() if line.strip()]
+    for i in range(len(lines) - 1, -1, -1):
+        if module._LIST_HEADING.match(lines[i]) and all(len(rest) <= module.MAX_LIST_LINE for rest in lines[i:]):
+            lines = lines[:i]
+            break
+    kept = []
+    for line in lines:
+        if not (
+            module._BOILERPLATE_MARKERS.search(line)
+            or line.lstrip()[:1] in "[(【〔<{▲△▼►▶"
+            or "▲" in line
+            or module._CREDIT_LABEL.match(line)
+        ):
+            kept.append(line)
+            continue
+        tails = []
+        for sentence in SENTENCE_SPLIT.split(line):
+            window = max(0, len(sentence) - module._TAIL_WINDOW)
+            tails.append(sentence[:window] + module._TAIL.sub("", sentence[window:]))
+        if stripped := " ".join(s for s in tails if s.strip() and not module.is_boilerplate_line(s)):
+            kept.append(stripped)
+    return "\n".join(kept)
+
+
+def test_strip_boilerplate_equals_the_first_implementation_on_reposts():
+    openings = "正文。\n  [image: x]\n\u3000source : y\n\t(图)\n 【广告】\n\u2028▲ 图源:网络\n  photo: z"
+    for text in (*TRICKY, csdn_repost(ESSAY), POST + "\nRelated posts:\nA\nB", "正文\n推荐阅读\n短\n" + "长" * 90, openings):
+        folded = fold(text)
+        assert strip_boilerplate(folded) == _strip_boilerplate_reference(folded)
+
+
+@settings(deadline=None, max_examples=300)  # no timing in tests: the machine may be busy
+@given(st.lists(st.sampled_from(BOILERPLATE_PIECES + SENTENCE_PIECES) | st.text(max_size=10), max_size=30).map("".join))
+def test_strip_boilerplate_equals_the_first_implementation(text):
+    assert strip_boilerplate(text) == _strip_boilerplate_reference(text)

@@ -10,8 +10,8 @@ import numpy as np
 import xxhash
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.dedup.normalise import normalise
-from pipelines.dedup.shingles import shingle_hashes, token_ids
+from pipelines.dedup.normalise import fold, strip_boilerplate
+from pipelines.dedup.shingles import shingle_hashes, tokenise
 
 #: Bumped whenever normalisation or tokenisation changes what a signature means.
 NORMALISER_VERSION = "3"
@@ -98,10 +98,13 @@ class Shingled:
 @lru_cache(maxsize=256)
 def shingled(text: str, params: DedupParams) -> Shingled:
     """Normalise and shingle ``text``. Cached: a page's body is fingerprinted and then
-    verified, and a stored body is a candidate for many pages."""
-    normalised = normalise(text)
-    ids = token_ids(normalised)
-    return Shingled(shingle_hashes(ids, params.shingle_size), len(ids), content_hash(normalised))
+    verified, and a stored body is a candidate for many pages.
+
+    The same as shingling :func:`~pipelines.dedup.normalise.normalise`'s form, without
+    its collapsing of separators: :func:`~pipelines.dedup.shingles.tokenise` skips them.
+    """
+    tokens = tokenise(strip_boilerplate(fold(text)))
+    return Shingled(shingle_hashes(tokens.ids, params.shingle_size), len(tokens.ids), _digest(tokens.letters))
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,21 @@ class Fingerprint:
 def content_hash(normalised: str) -> str:
     """Hash of the normalised text: equal for copies that differ only in boilerplate,
     punctuation, width, case or script."""
-    return hashlib.blake2b(normalised.replace(" ", "").encode("utf-8"), digest_size=16).hexdigest()
+    return _digest(normalised.replace(" ", ""))
+
+
+def _digest(letters: str) -> str:
+    """The content hash of a normalised text's letters and digits (spaces dropped)."""
+    return hashlib.blake2b(letters.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def signature_of(hashes: np.ndarray, params: DedupParams, *, distinct: bool = False) -> np.ndarray:
-    """MinHash signature (datasketch, ``params.scheme``) of a text's shingle hashes."""
+    """MinHash signature (datasketch, ``params.scheme``) of a text's shingle hashes.
+
+    ``distinct`` says that ``hashes`` need no deduplication first: they are distinct,
+    or few enough that sorting them costs more than the repeats (a repeated hash never
+    changes a minimum, so the signature is the same either way).
+    """
     template = _template(params.num_perm, params.seed, params.scheme)
     minhash = MinHash(
         num_perm=params.num_perm,
@@ -138,15 +151,21 @@ def signature_of(hashes: np.ndarray, params: DedupParams, *, distinct: bool = Fa
     return minhash.hashvalues
 
 
+@lru_cache(maxsize=16)
+def _band_slices(bands: int, rows: int, itemsize: int, namespace: int) -> tuple[tuple[int, int, int], ...]:
+    """``(start, stop, seed)`` of every band in a signature's bytes."""
+    width = rows * itemsize
+    return tuple((band * width, (band + 1) * width, band + namespace * bands) for band in range(bands))
+
+
 def band_keys(hashvalues: np.ndarray, params: DedupParams, *, namespace: int = 0) -> tuple[int, ...]:
     """One signed 64-bit key per LSH band (band index and ``namespace`` mixed in), for an
     indexed table. Namespace 0 holds whole-text bands, 1 head bands."""
-    b, r = params.bands
-    keys = []
-    for band in range(b):
-        chunk = hashvalues[band * r : (band + 1) * r].tobytes()
-        keys.append(xxhash.xxh64_intdigest(chunk, seed=band + namespace * b) - (1 << 63))
-    return tuple(keys)
+    data = hashvalues.tobytes()
+    return tuple(
+        xxhash.xxh64_intdigest(data[start:stop], seed=seed) - (1 << 63)
+        for start, stop, seed in _band_slices(*params.bands, hashvalues.itemsize, namespace)
+    )
 
 
 def all_band_keys(
@@ -158,7 +177,7 @@ def all_band_keys(
     if token_count == 0:
         return hashvalues, ()
     head_shingles = max(1, params.head_tokens - params.shingle_size + 1)
-    head = hashvalues if len(hashes) <= head_shingles else signature_of(hashes[:head_shingles], params)
+    head = hashvalues if len(hashes) <= head_shingles else signature_of(hashes[:head_shingles], params, distinct=True)
     return hashvalues, band_keys(hashvalues, params) + band_keys(head, params, namespace=1)
 
 
