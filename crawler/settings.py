@@ -69,7 +69,7 @@ ARCHIVE_TIMEOUT = 60.0
 # Extraction and fingerprints run in worker processes, one per core ("inline" runs
 # them on the reactor thread, for tests and debugging).
 WORKERS_MODE = "pool"
-WORKERS_PROCESSES = 0  # 0: one per core, less the one the crawl process keeps busy
+WORKERS_PROCESSES = 0  # 0: one per core
 WORKERS_START_METHOD = "forkserver"  # or "spawn"; never fork a running reactor
 WORKERS_RETRIES = 1  # tries on a new pool for a page whose worker died
 # One writer commits queued pages in batches: one transaction per batch.

@@ -49,7 +49,7 @@ class MainBodyPipeline:
     thread (for tests and debugging).
 
     Settings: ``EXTRACT_ENABLED`` (default True), ``WORKERS_MODE``,
-    ``WORKERS_PROCESSES`` (0: one per core but one), ``WORKERS_START_METHOD``, ``WORKERS_RETRIES``.
+    ``WORKERS_PROCESSES`` (0: one per core), ``WORKERS_START_METHOD``, ``WORKERS_RETRIES``.
     """
 
     def __init__(

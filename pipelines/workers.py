@@ -136,18 +136,11 @@ _DEAD_SINCE: weakref.WeakKeyDictionary[ProcessPoolExecutor, float] = weakref.Wea
 
 
 def default_processes() -> int:
-    """One worker per core this process may run on, less the core the crawl process
-    itself keeps busy (Scrapy, the spider and the archive writer): at least one.
-
-    On 2 cores, one worker crawled faster and steadier than two (173 against 161
-    pages/s, three runs each of ``bench/crawl.py``): with two, three busy processes
-    shared two cores and the crawl process, which feeds everyone, got less than one.
-    """
+    """One worker per core this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, cores - 1)
+        return max(1, os.cpu_count() or 1)
 
 
 class WorkerPool:
