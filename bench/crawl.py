@@ -20,6 +20,7 @@ Example::
     python -m bench.crawl                   # 5,000 pages
     python -m bench.crawl --pages 500 --modes full
     python -m bench.crawl --memory-check
+    python -m bench.crawl --modes full --set WORKERS_PROCESSES=2   # any Scrapy setting
 """
 
 from __future__ import annotations
@@ -276,12 +277,24 @@ def print_table(results: list[dict[str, Any]]) -> None:
     )
 
 
+def _setting(item: str) -> tuple[str, Any]:
+    name, _, raw = item.partition("=")
+    try:
+        return name, json.loads(raw)
+    except json.JSONDecodeError:
+        return name, raw
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=5000, help="article pages on the generated site")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated site")
     parser.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of ceiling,inline,full")
     parser.add_argument("--memory-check", action="store_true", help="peak memory of 2,000 vs 20,000 pages")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="a Scrapy setting for every crawl (JSON value, else a string), e.g. --set WORKERS_PROCESSES=2",
+    )
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--archive", help=argparse.SUPPRESS)
@@ -294,7 +307,8 @@ def main() -> None:
         Path(args.out).write_text(json.dumps(result))
         return
 
-    print(f"machine: {machine()}", flush=True)
+    extra = dict(_setting(item) for item in args.set)
+    print(f"machine: {machine()}" + (f"; settings {extra}" if extra else ""), flush=True)
     with tempfile.TemporaryDirectory(prefix="blogarchive-bench-") as tmp:
         workdir = Path(tmp)
         if args.memory_check:
@@ -303,7 +317,7 @@ def main() -> None:
                 site = Site(pages, args.seed)
                 print(f"site: {site.summary}", flush=True)
                 try:
-                    result = crawl_in_child("full", site, workdir)
+                    result = crawl_in_child("full", site, workdir, extra)
                 finally:
                     site.stop()
                 print_table([result])
@@ -315,7 +329,7 @@ def main() -> None:
         results = []
         try:
             for mode in args.modes.split(","):
-                results.append(crawl_in_child(mode, site, workdir))
+                results.append(crawl_in_child(mode, site, workdir, {**extra, **MODE_SETTINGS[mode]}))
                 print(f"{mode}: {results[-1]['pps']:.1f} pages/s", flush=True)
         finally:
             site.stop()
