@@ -168,15 +168,16 @@ def generator(sel: Selector) -> str:
 
 # -- blocked pages -----------------------------------------------------------------
 
-#: (kind, pattern) in the lower-cased markup of a page with little text: only
-#: interstitials have these. Matched against ``body.lower()`` rather than with ``re.I``,
-#: which makes the engine compare every byte both ways (ten times slower on 100 KB).
-_STRONG_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
-    ("cloudflare_challenge", re.compile(rb"cf-chl-|challenge-platform|cf_chl_opt|<title>just a moment\.\.\.<")),
-    ("cloudflare_block", re.compile(rb"attention required! \| cloudflare")),
-    ("wechat_rate_limited", re.compile("操作过于频繁|访问过于频繁".encode())),
-    ("wechat_environment", re.compile("环境异常|完成验证后即可继续访问".encode())),
-    ("captcha", re.compile(rb"g-recaptcha|h-captcha|hcaptcha\.com|geetest|tencentcaptcha|nc_1_wrapper")),
+#: (kind, phrases) in the lower-cased markup of a page with little text: only
+#: interstitials have these. Plain substrings of ``body.lower()``: ``bytes.__contains__``
+#: is six times faster than a regular expression of the same alternatives, and with
+#: ``re.I`` the engine was slower still.
+_STRONG_MARKERS: tuple[tuple[str, tuple[bytes, ...]], ...] = (
+    ("cloudflare_challenge", (b"cf-chl-", b"challenge-platform", b"cf_chl_opt", b"<title>just a moment...<")),
+    ("cloudflare_block", (b"attention required! | cloudflare",)),
+    ("wechat_rate_limited", ("操作过于频繁".encode(), "访问过于频繁".encode())),
+    ("wechat_environment", ("环境异常".encode(), "完成验证后即可继续访问".encode())),
+    ("captcha", (b"g-recaptcha", b"h-captcha", b"hcaptcha.com", b"geetest", b"tencentcaptcha", b"nc_1_wrapper")),
 )
 #: A script that sets a cookie and reloads, on a page with (almost) no text (lower-cased).
 _JS_CHALLENGE = re.compile(rb"__jsl_clearance|_jsl_clearance_s|acw_sc__v2|document\.cookie\s*=")
@@ -260,8 +261,8 @@ def blocked_reason(status: int, body: bytes, headers: dict[str, str] | None = No
     if len(text) > STRONG_TEXT_MAX:
         return "js_cookie_challenge" if status == 521 else None
     lowered = body.lower()
-    for kind, pattern in _STRONG_MARKERS:
-        if pattern.search(lowered):
+    for kind, phrases in _STRONG_MARKERS:
+        if any(phrase in lowered for phrase in phrases):
             return kind
     if len(text) <= JS_TEXT_MAX and _JS_CHALLENGE.search(lowered):
         return "js_cookie_challenge"
