@@ -229,6 +229,16 @@ def match_query(query: str) -> str | None:
     return " AND ".join(match_terms(query)) or None
 
 
+def single_table_search_clause(id_column: str, query: str) -> tuple[str, dict[str, str]]:
+    """:func:`search_clause` for an archive made before migration m006 and served
+    read-only: one table held each text with its sightings' titles and authors."""
+    match = match_query(query)
+    if match is None:
+        return "0", {}
+    clause = f"{id_column} in (select rowid from {SEARCH_TABLE} where {SEARCH_TABLE} match :blogarchive_search)"
+    return clause, {"blogarchive_search": match}
+
+
 def search_clause(id_column: str, query: str, param_prefix: str = "blogarchive_search") -> tuple[str, dict[str, str]]:
     """A ``where`` clause, and its parameters, selecting rows whose ``id_column`` is a
     text matching ``query``: every term must be found in the text's title or body or

@@ -46,6 +46,8 @@ def run_batch(archive: Archive, jobs: Sequence[Callable[[Archive], Any]]) -> lis
     If the transaction itself is lost (the database is locked or full), nothing of the
     batch is kept and every job gets the exception.
     """
+    if archive.in_transaction:  # inside a caller's transaction nothing could be rolled back alone
+        return _run_batch_isolated(archive, jobs)
     try:
         with archive.atomic():
             results = []

@@ -313,7 +313,8 @@ def record_page(
             sighting_id = archive.add_sighting(text_id, **columns)
         if match is None:
             archive.set_canonical(text_id, sighting_id)
-        elif _changes_original_or_body(archive, match, fp, sighting_id):
+        elif existing is not None or _changes_original_or_body(archive, match, fp, sighting_id):
+            # a re-fetched copy that changed may be the original or the stored body's source
             resolve_text(archive, text_id, params)
         if previous_text is not None and previous_text != text_id and archive.sightings_of(previous_text):
             resolve_text(archive, previous_text, params)

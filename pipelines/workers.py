@@ -110,7 +110,8 @@ def _unstick_if_a_worker_died(executor: ProcessPoolExecutor) -> None:
     half a message there, and the pool's manager thread then waits for the rest forever:
     the pool never reports the death and the crawl hangs. When a worker has been dead
     for ``WATCHDOG_GRACE`` seconds and the pool still is not broken, this closes the
-    parent's end of that pipe; the manager thread's read then ends, the pool breaks,
+    parent's end of that pipe and kills the other workers, which hold it open too; the
+    manager thread's read then ends, the pool breaks,
     and :meth:`WorkerPool.run` retries on a new pool as for any other death. (It uses
     the executor's private attributes, checked defensively: CPython 3.11–3.13.)
     """
@@ -129,6 +130,10 @@ def _unstick_if_a_worker_died(executor: ProcessPoolExecutor) -> None:
             {"pid": dead[0].pid},
         )
         writer.close()
+        # the read ends only when no live worker holds the pipe either (their pages are retried)
+        for process in list(processes.values()):
+            if process.exitcode is None:
+                process.kill()
 
 
 #: When each executor was first seen with a dead worker (see _unstick_if_a_worker_died).
@@ -209,11 +214,15 @@ class WorkerPool:
 
     async def _result(self, executor: ProcessPoolExecutor, future: asyncio.Future[T]) -> T:
         """``future``'s result, watching for a worker that died without the pool noticing."""
-        while True:
-            done, _ = await asyncio.wait({future}, timeout=WATCHDOG_SECONDS)
-            if done:
-                return future.result()
-            _unstick_if_a_worker_died(executor)
+        try:
+            while True:
+                done, _ = await asyncio.wait({future}, timeout=WATCHDOG_SECONDS)
+                if done:
+                    return future.result()
+                _unstick_if_a_worker_died(executor)
+        except asyncio.CancelledError:
+            future.cancel()  # as awaiting the future itself would
+            raise
 
     def pids(self) -> list[int]:
         """Pids of the running workers (for diagnostics and tests)."""

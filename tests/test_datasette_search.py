@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import pytest
@@ -141,9 +143,8 @@ def test_long_bodies_are_indexed_whole(archive: Archive):
     assert archive.db.execute(f"select body from {SEARCH_TABLE}").fetchone()[0] is None
 
 
-def test_archive_with_the_earlier_search_layout_is_migrated(tmp_path: Path):
-    """Archives written before m006 had one contentful table with a ``seen_as`` column."""
-    path = tmp_path / "old.db"
+def old_layout_archive(path: Path) -> int:
+    """An archive as written before m006: one contentful table with a ``seen_as`` column."""
     with Archive(path) as archive:
         text_id = add(archive, "旧档案", "去年冬天的读书目标", 1)
         archive.add_sighting(text_id, url="https://example.com/a", fetched_at="2024-01-02T00:00:00+00:00",
@@ -155,6 +156,34 @@ def test_archive_with_the_earlier_search_layout_is_migrated(tmp_path: Path):
         db.execute(f"insert into {SEARCH_TABLE}(rowid, title, body, seen_as) values (?, ?, ?, ?)",
                    [text_id, spaced("旧档案"), spaced("去年冬天的读书目标"), spaced("林间小径")])
         db.execute("delete from _sqlite_migrations where name = 'm006_contentless_search_index'")
+    return text_id
+
+
+def test_archive_with_the_earlier_search_layout_is_migrated(tmp_path: Path):
+    path = tmp_path / "old.db"
+    text_id = old_layout_archive(path)
     with Archive(path) as archive:
         assert search(archive, "读书 林间") == [text_id]
         assert [c[1] for c in archive.db.execute(f"pragma table_info({SEARCH_TABLE})")] == ["title", "body"]
+
+
+def test_an_old_archive_served_read_only_can_still_be_searched(tmp_path: Path):
+    from datasette.app import Datasette
+
+    from blogarchive.cli_browse import ensure_plugin_registered
+
+    ensure_plugin_registered()
+    path = tmp_path / "old.db"
+    text_id = old_layout_archive(path)
+
+    async def found(query: str) -> list[int]:
+        datasette = Datasette(immutables=[str(path)])
+        response = await datasette.client.get("/old/texts.json", params={"_search": query, "_shape": "array"})
+        assert response.status_code == 200, response.text
+        return [row["id"] for row in response.json()]
+
+    with ThreadPoolExecutor(1) as thread:  # Datasette's loop, away from the tests' reactor
+        assert thread.submit(asyncio.run, found("读书 林间")).result(timeout=60) == [text_id]
+        assert thread.submit(asyncio.run, found("骑行")).result(timeout=60) == []
+    with Archive(path) as archive:  # opening it read-write migrates it, as a crawl would
+        assert search(archive, "读书 林间") == [text_id]

@@ -155,6 +155,18 @@ def _with_extra_text(body: str, share: float) -> str:
     return body + "\n\n" + " ".join(words) + "."
 
 
+def test_a_refetched_original_that_grew_a_little_stays_the_original_and_the_stored_body(archive):
+    original = page("https://blog.example/post", POST, "2024-01-01T00:00:00")
+    copy = page("https://a.example/post", POST, "2024-01-02T00:00:00")
+    [text_id, _] = record(archive, original, copy)
+    edited = page(original.url, _with_extra_text(POST, 0.1), "2024-01-01T00:00:00",
+                  fetched="2024-07-01T00:00:00+00:00")
+    assert record(archive, edited) == [text_id]
+    assert archive.text(text_id)["body"] == edited.extraction.body  # the original's current text
+    assert relations(archive, text_id)[original.url] == "original"
+    assert_every_copy_reconstructs(archive, [edited, copy])
+
+
 def test_a_slightly_fuller_copy_keeps_the_original_body_and_a_much_fuller_one_replaces_it(archive):
     original = page("https://blog.example/post", POST, "2024-01-01T00:00:00")
     slightly = page("https://a.example/post", _with_extra_text(POST, 0.1), "2024-01-02T00:00:00")

@@ -131,11 +131,12 @@ async def test_pool_retries_a_task_whose_worker_died_on_a_new_pool(tmp_path):
         pool.shutdown()
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 @coroutine_test
-async def test_a_worker_killed_while_sending_a_result_does_not_hang_the_pool(tmp_path, monkeypatch):
+async def test_a_worker_killed_while_sending_a_result_does_not_hang_the_pool(tmp_path, monkeypatch, processes):
     monkeypatch.setattr(workers, "WATCHDOG_SECONDS", 0.2)
     monkeypatch.setattr(workers, "WATCHDOG_GRACE", 0.5)
-    pool = WorkerPool(1, retries=1)
+    pool = WorkerPool(processes, retries=1)
     await pool.start()
     try:
         result = await asyncio.wait_for(pool.run(die_halfway_through_a_result, str(tmp_path / "marker")), 60)
@@ -173,6 +174,19 @@ def test_a_page_sees_the_pages_before_it_in_the_same_batch(tmp_path):
         assert [o.relation for o in outcomes] == ["original", "exact", "exact"]
         assert len({o.text_id for o in outcomes}) == 1
         assert archive.stats().texts == 1
+
+
+def test_a_batch_inside_an_open_transaction_still_rolls_back_a_failing_page_alone(tmp_path):
+    with open_archive(tmp_path / "a.db") as archive:
+
+        def broken(archive):
+            archive.add_failure("https://half.example.org/", "fetch", "written, then rolled back")
+            raise sqlite3.IntegrityError("simulated constraint failure")
+
+        with archive.atomic():
+            results = run_batch(archive, [methodcaller("add_failure", "https://a.example.org/", "fetch", "x"), broken])
+        assert isinstance(results[1], sqlite3.IntegrityError)
+        assert [r[0] for r in archive.db.execute("select url from failures")] == ["https://a.example.org/"]
 
 
 def test_a_failing_page_is_rolled_back_alone(tmp_path):

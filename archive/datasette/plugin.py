@@ -60,7 +60,10 @@ def filters_from_request(request: Request, database: str, table: str, datasette:
         return None
 
     async def inner() -> FilterArguments | None:
-        if not await setup.is_archive(datasette, database) or not await setup.has_search(datasette, database):
+        if not await setup.is_archive(datasette, database):
+            return None
+        layout = await setup.search_layout(datasette, database)
+        if layout is None:
             return None
         extra: dict[str, Any] = {"supports_search": True}
         query = request.args.get("_search", "")
@@ -68,7 +71,10 @@ def filters_from_request(request: Request, database: str, table: str, datasette:
             return FilterArguments([], extra_context=extra)
         extra["search"] = query
         column = "id" if table == "texts" else "text_id"
-        clause, params = fts.search_clause(column, query)
+        if layout == "current":
+            clause, params = fts.search_clause(column, query)
+        else:
+            clause, params = fts.single_table_search_clause(column, query)
         return FilterArguments([clause], params, [f'search matches "{query}"'], extra)
 
     return inner

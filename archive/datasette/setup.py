@@ -42,13 +42,23 @@ async def is_archive(datasette: Datasette, database: str) -> bool:
     return known[database]
 
 
-async def has_search(datasette: Datasette, database: str) -> bool:
-    """Whether the archive has its search index (archives made before it may not)."""
-    known: dict[str, bool] = datasette.__dict__.setdefault(_SEARCHABLE, {})
-    if not known.get(database):
+async def search_layout(datasette: Datasette, database: str) -> str | None:
+    """``"current"`` when the archive has today's search index, ``"single"`` for the
+    one-table index of archives made before migration m006 (still searchable when
+    served read-only), None without any."""
+    known: dict[str, str | None] = datasette.__dict__.setdefault(_SEARCHABLE, {})
+    if known.get(database) != "current":
         tables = set(await datasette.get_database(database).table_names())
-        known[database] = tables >= {fts.SEARCH_TABLE, fts.SIGHTINGS_SEARCH_TABLE}
+        if tables >= {fts.SEARCH_TABLE, fts.SIGHTINGS_SEARCH_TABLE}:
+            known[database] = "current"
+        else:
+            known[database] = "single" if fts.SEARCH_TABLE in tables else None
     return known[database]
+
+
+async def has_search(datasette: Datasette, database: str) -> bool:
+    """Whether the archive has today's search index (archives made before it may not)."""
+    return await search_layout(datasette, database) == "current"
 
 
 async def migrate(datasette: Datasette, database: str) -> None:
