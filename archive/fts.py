@@ -107,17 +107,15 @@ def spaced_sql(expr: str) -> str:
     return f"{SPACED_FUNCTION}({expr})"
 
 
-def _insert_sql(table: str, rowid: str, columns: dict[str, str]) -> str:
+def _index_sql(table: str, rowid: str, columns: dict[str, str], *, delete: bool = False) -> str:
+    """SQL that indexes a row's ``columns`` (SQL expressions) in ``table``, or with
+    ``delete`` removes it: a contentless table forgets a row only when given exactly the
+    values it indexed, so both go through the same spacing."""
     names = ", ".join(columns)
     values = ", ".join(spaced_sql(expr) for expr in columns.values())
+    if delete:
+        return f"insert into {table}({table}, rowid, {names}) values ('delete', {rowid}, {values});"
     return f"insert into {table}(rowid, {names}) values ({rowid}, {values});"
-
-
-def _delete_sql(table: str, rowid: str, columns: dict[str, str]) -> str:
-    # a contentless table forgets a row only when given exactly the values it indexed
-    names = ", ".join(columns)
-    values = ", ".join(spaced_sql(expr) for expr in columns.values())
-    return f"insert into {table}({table}, rowid, {names}) values ('delete', {rowid}, {values});"
 
 
 #: Each search table: the table it indexes, and its columns.
@@ -156,15 +154,15 @@ def install(db: Database) -> None:
         watched = ", ".join(columns)
         db.execute(
             f"create trigger {search_table}_ai after insert on {source} begin "
-            f"{_insert_sql(search_table, 'new.id', new)} end"
+            f"{_index_sql(search_table, 'new.id', new)} end"
         )
         db.execute(
             f"create trigger {search_table}_au after update of {watched} on {source} begin "
-            f"{_delete_sql(search_table, 'old.id', old)} {_insert_sql(search_table, 'new.id', new)} end"
+            f"{_index_sql(search_table, 'old.id', old, delete=True)} {_index_sql(search_table, 'new.id', new)} end"
         )
         db.execute(
             f"create trigger {search_table}_ad after delete on {source} begin "
-            f"{_delete_sql(search_table, 'old.id', old)} end"
+            f"{_index_sql(search_table, 'old.id', old, delete=True)} end"
         )
     rebuild(db)
 
