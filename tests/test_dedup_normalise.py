@@ -231,3 +231,70 @@ def test_strip_boilerplate_equals_the_first_implementation_on_reposts():
 @given(st.lists(st.sampled_from(BOILERPLATE_PIECES + SENTENCE_PIECES) | st.text(max_size=10), max_size=30).map("".join))
 def test_strip_boilerplate_equals_the_first_implementation(text):
     assert strip_boilerplate(text) == _strip_boilerplate_reference(text)
+
+
+# -- the t2s shortcut -----------------------------------------------------------------------
+
+
+def _t2s_dictionaries() -> list[list[tuple[str, str]]]:
+    """Every dictionary of the installed OpenCC ``t2s`` configuration as (key, first
+    value) pairs, dumped with the ``opencc_dict`` tool that ships with the package."""
+    import json
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    import opencc
+    import pytest
+
+    clib = Path(opencc.__file__).parent / "clib"
+    tool = clib / "bin" / "opencc_dict"
+    config = clib / "share" / "opencc" / "t2s.json"
+    if not (tool.exists() and config.exists()) and shutil.which("opencc_dict") is None:
+        pytest.skip("OpenCC's opencc_dict tool is not installed")
+    files = re.findall(r'"file"\s*:\s*"([^"]+)"', json.dumps(json.loads(config.read_text("utf-8"))))
+    assert files, "t2s.json names no dictionary"
+    dictionaries = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in files:
+            dumped = Path(scratch) / (name + ".txt")
+            subprocess.run([str(tool), "-i", str(config.parent / name), "-o", str(dumped), "-f", "ocd2", "-t", "text"],
+                           check=True, capture_output=True)
+            pairs = []
+            for line in dumped.read_text("utf-8").splitlines():
+                key, values = line.split("\t")
+                pairs.append((key, values.split(" ")[0]))
+            dictionaries.append(pairs)
+    return dictionaries
+
+
+def test_every_t2s_entry_that_changes_text_holds_a_trigger_character():
+    from pipelines.dedup.normalise import t2s_triggers
+
+    triggers = t2s_triggers()
+    dictionaries = _t2s_dictionaries()
+    changing = [key for pairs in dictionaries for key, value in pairs if key != value]
+    assert len(changing) > 4000  # the dump really holds the character and phrase tables
+    missed = [key for key in changing if not any(ord(ch) < len(triggers) and triggers[ord(ch)] for ch in key)]
+    assert missed == []
+
+
+def test_t2s_shortcut_gives_the_conversion_of_every_text():
+    from pipelines.dedup.normalise import _t2s, to_simplified
+
+    texts = [
+        ESSAY, POST, traditional(ESSAY), "打坏了一个碗", "他深沈地说", "甦醒", "一目瞭然", "回覆邮件", "英哩",
+        "Plain English text, nothing to convert.", "", "乾隆年间", "\ufa0e\uf900 compatibility ideographs",
+    ]
+    for text in texts:
+        assert to_simplified(text) == _t2s().convert(text)
+    assert to_simplified("打坏了") == "打坯了"  # a phrase of simplified characters that t2s rewrites
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("的一是了我不人在他有这个上们来到时大地为子中你说生国年着就那和要她出也得里后自以会家可下而过天去能对小多然于心学么之都好看起发当没成只如事把还用第样道想作种开美总从无情己面最女但现前些所同日手又行意动方期它头经长儿回位分爱老因很给名法间斯知世什两次使身者被高已亲其进此话常与活正感見兩個説時國為於與發乾覆坏沈藉瞭哩甦衹 \n，。"), max_size=60))
+def test_t2s_shortcut_equals_the_conversion(text):
+    from pipelines.dedup.normalise import _t2s, to_simplified
+
+    assert to_simplified(text) == _t2s().convert(text)
