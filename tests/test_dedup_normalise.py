@@ -81,6 +81,33 @@ def test_signature_equals_datasketch_updated_shingle_by_shingle():
     assert np.array_equal(signature_of(hashes, params), one_by_one.hashvalues)
 
 
+def test_signatures_from_reused_minhashes_do_not_leak_between_texts_or_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from datasketch import MinHash
+
+    from pipelines.dedup import DedupParams
+    from pipelines.dedup.fingerprint import signature_of
+
+    params = DedupParams()
+    texts = [ESSAY, POST, ESSAY[: len(ESSAY) // 3], POST[::-1], "短文"] * 8
+
+    def fresh(text: str) -> np.ndarray:
+        minhash = MinHash(num_perm=params.num_perm, seed=params.seed, hashfunc=int, scheme=params.scheme)
+        minhash.update_batch(shingle_hashes(token_ids(normalise(text)), params.shingle_size).tolist())
+        return minhash.hashvalues
+
+    def reused(text: str) -> np.ndarray:
+        return signature_of(shingle_hashes(token_ids(normalise(text)), params.shingle_size), params)
+
+    expected = [fresh(text) for text in texts]
+    first = reused(ESSAY)
+    assert all(np.array_equal(reused(text), want) for text, want in zip(texts, expected, strict=True))
+    assert np.array_equal(first, expected[0])  # a returned signature is never refilled later
+    with ThreadPoolExecutor(4) as pool:
+        assert all(np.array_equal(got, want) for got, want in zip(pool.map(reused, texts), expected, strict=True))
+
+
 @settings(deadline=None)  # no timing in tests: the machine may be busy
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
 def test_fast_nfkc_equals_unicodedata(text):

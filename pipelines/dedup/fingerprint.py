@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -81,6 +82,22 @@ def _template(num_perm: int, seed: int, scheme: str) -> MinHash:
     return MinHash(num_perm=num_perm, seed=seed, hashfunc=_prehashed, scheme=scheme)
 
 
+#: One MinHash per thread and parameters, refilled for every signature: constructing a
+#: MinHash validates its permutations, a tenth of a short signature's cost.
+_SCRATCH = threading.local()
+
+
+def _scratch_minhash(num_perm: int, seed: int, scheme: str) -> MinHash:
+    minhashes = _SCRATCH.__dict__.setdefault("minhashes", {})
+    key = (num_perm, seed, scheme)
+    if key not in minhashes:
+        template = _template(num_perm, seed, scheme)
+        minhashes[key] = MinHash(
+            num_perm=num_perm, seed=seed, hashfunc=_prehashed, permutations=template.permutations, scheme=scheme
+        )
+    return minhashes[key]
+
+
 @dataclass(frozen=True)
 class Shingled:
     """A text as its shingle hashes in text order, with its normalised hash."""
@@ -135,14 +152,8 @@ def signature_of(hashes: np.ndarray, params: DedupParams, *, distinct: bool = Fa
     or few enough that sorting them costs more than the repeats (a repeated hash never
     changes a minimum, so the signature is the same either way).
     """
-    template = _template(params.num_perm, params.seed, params.scheme)
-    minhash = MinHash(
-        num_perm=params.num_perm,
-        seed=params.seed,
-        hashfunc=_prehashed,
-        permutations=template.permutations,
-        scheme=params.scheme,
-    )
+    minhash = _scratch_minhash(params.num_perm, params.seed, params.scheme)
+    minhash.hashvalues = _template(params.num_perm, params.seed, params.scheme).hashvalues.copy()
     unique = hashes if distinct else sorted_unique(hashes)
     for start in range(0, len(unique), _CHUNK):
         # chunks keep datasketch's (n, num_perm) temporaries small: 3-4x faster than one
