@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from archive import Archive, CandidateText, FingerprintParams, RecommendationRecord
-from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, shingled, verdict
+from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, fingerprint_of, shingled, verdict
 from pipelines.dedup.bodydiff import apply_diff, make_diff
 from pipelines.dedup.canonical import FULLER_RATIO, Copy, choose_body, choose_original
 from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled
@@ -205,7 +205,7 @@ def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
     new_body = texts[source.id]
     body_hash = text["content_hash"]
     if new_body != body:
-        body_fp = fingerprint(new_body, params)
+        body_fp = fingerprint_of(shingles[source.id], params)  # the page's own shingles when a worker sent them
         body_hash = body_fp.content_hash
         source_row = next(row for row in rows if row["id"] == source.id)
         archive.replace_text_body(

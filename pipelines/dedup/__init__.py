@@ -6,7 +6,15 @@ verification of candidates (:mod:`verify`).
 
 from __future__ import annotations
 
-from pipelines.dedup.fingerprint import DedupParams, Fingerprint, Shingled, content_hash, fingerprint, shingled
+from pipelines.dedup.fingerprint import (
+    DedupParams,
+    Fingerprint,
+    Shingled,
+    content_hash,
+    fingerprint,
+    fingerprint_of,
+    shingled,
+)
 from pipelines.dedup.normalise import normalise
 from pipelines.dedup.verify import Similarity, Verdict, compare, verdict
 
@@ -18,6 +26,7 @@ __all__ = [
     "compare",
     "content_hash",
     "fingerprint",
+    "fingerprint_of",
     "normalise",
     "Shingled",
     "shingled",

@@ -194,7 +194,11 @@ def all_band_keys(
 
 def fingerprint(text: str, params: DedupParams) -> Fingerprint:
     """Normalise ``text``, shingle it and compute its MinHash signature and band keys."""
-    text_shingles = shingled(text, params)
+    return fingerprint_of(shingled(text, params), params)
+
+
+def fingerprint_of(text_shingles: Shingled, params: DedupParams) -> Fingerprint:
+    """The fingerprint of a text already shingled with ``params`` (see :func:`shingled`)."""
     hashvalues, keys = all_band_keys(text_shingles.unique, text_shingles.hashes, text_shingles.tokens, params)
     return Fingerprint(
         content_hash=text_shingles.content_hash,
