@@ -99,6 +99,16 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds used so far by process ``pid`` (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status") as handle:
@@ -118,6 +128,7 @@ def run_crawl(mode: str, url: str, archive: str, pages: int, extra: dict[str, An
     from scrapy.utils.project import get_project_settings
 
     from bench.sitegen import listing_pages
+    from pipelines.archive_store import ArchiveStorePipeline
     from pipelines.main_body import MainBodyPipeline
 
     settings = get_project_settings()
@@ -127,6 +138,7 @@ def run_crawl(mode: str, url: str, archive: str, pages: int, extra: dict[str, An
     crawler = process.create_crawler("blog")
     marks: dict[str, float] = {}
     worker_peaks: list[int] = []
+    writer: dict[str, float] = {}
 
     def opened() -> None:
         marks["start"], marks["cpu_start"] = time.perf_counter(), _cpu()
@@ -137,6 +149,10 @@ def run_crawl(mode: str, url: str, archive: str, pages: int, extra: dict[str, An
         for component in getattr(getattr(scraper, "itemproc", None), "middlewares", ()):
             if isinstance(component, MainBodyPipeline) and component.pool is not None:
                 worker_peaks.extend(_peak_kb(pid) for pid in component.pool.pids())
+            if isinstance(component, ArchiveStorePipeline) and component.writer is not None:
+                for pid in component.writer.pids():  # a writer process (ARCHIVE_WRITER=process)
+                    writer["cpu"] = writer.get("cpu", 0.0) + _process_cpu(pid)
+                    writer["peak_kb"] = max(writer.get("peak_kb", 0), _peak_kb(pid))
 
     # connected before the pipelines connect theirs, so this runs before the pool stops
     crawler.signals.connect(opened, signal=signals.spider_opened)
@@ -166,6 +182,9 @@ def run_crawl(mode: str, url: str, archive: str, pages: int, extra: dict[str, An
         "merged": stats.get("blogarchive/archive/sightings_merged", 0),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_rss_mb": max(worker_peaks, default=0) / 1024,
+        # a writer process's whole CPU time (recording plus receiving pages), when there is one
+        "writer_process_cpu": writer.get("cpu"),
+        "writer_peak_rss_mb": writer.get("peak_kb", 0) / 1024,
         "workers": len(worker_peaks),
     }
 
@@ -229,12 +248,15 @@ def stage_cpu(result: dict[str, Any]) -> dict[str, float]:
     """CPU milliseconds per page by stage. ``fetch`` is the crawl process's own CPU
     (Scrapy, the spider, pipeline glue) minus what the stages did in it."""
     pages = max(1, result["pages"])
-    in_main = result["store_cpu"] + (result["extract_cpu"] + result["dedup_cpu"] if result["mode"] == "inline" else 0.0)
+    writer_process = result.get("writer_process_cpu")
+    in_main = (result["store_cpu"] if writer_process is None else 0.0) + (
+        result["extract_cpu"] + result["dedup_cpu"] if result["mode"] == "inline" else 0.0
+    )
     return {
         "fetch": 1000 * (result["main_cpu"] - in_main) / pages,
         "extract": 1000 * result["extract_cpu"] / pages,
         "dedup": 1000 * result["dedup_cpu"] / pages,
-        "store": 1000 * result["store_cpu"] / pages,
+        "store": 1000 * (result["store_cpu"] if writer_process is None else writer_process) / pages,
         "server": 1000 * result["server_cpu"] / pages,
     }
 
@@ -242,7 +264,7 @@ def stage_cpu(result: dict[str, Any]) -> dict[str, float]:
 def others_load(result: dict[str, Any]) -> float:
     """Average cores used by processes other than the crawl and the site server during the
     whole child run (this machine is shared; a busy neighbour slows every mode)."""
-    ours = result["main_cpu"] + result["server_cpu"]
+    ours = result["main_cpu"] + result["server_cpu"] + (result.get("writer_process_cpu") or 0.0)
     if result["mode"] == "full":
         ours += result["extract_cpu"] + result["dedup_cpu"]
     return max(0.0, (result["machine_cpu"] - ours) / max(1e-9, result["wall"]))
@@ -265,6 +287,9 @@ def print_table(results: list[dict[str, Any]]) -> None:
             f"{others_load(r):>6.2f}"
         )
     for r in results:
+        if r.get("writer_process_cpu") is not None:
+            print(f"{r['mode']}: the writer was a process (peak {r['writer_peak_rss_mb']:.0f} MB)")
+    for r in results:
         if r["pages"] != r["expected"]:
             print(
                 f"!! {r['mode']}: archived {r['pages']} of {r['expected']} pages (failures {r['failures']}, "
@@ -272,7 +297,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
             )
     print(
         "CPU ms/page is CPU time per archived page: fetch = the crawl process (Scrapy, spider, glue) "
-        "minus the stages it ran itself; extract/dedup ran in workers in 'full' mode; others = cores "
+        "minus the stages it ran itself; extract/dedup ran in workers in 'full' mode; store = recording "
+        "(the whole writer process, receiving pages included, when there is one); others = cores "
         "used by unrelated processes on the machine during the crawl (process-wide, includes startup)."
     )
 
@@ -312,7 +338,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="blogarchive-bench-") as tmp:
         workdir = Path(tmp)
         if args.memory_check:
-            peaks = []
+            peaks, writer_peaks = [], []
             for pages in (2000, 20000):
                 site = Site(pages, args.seed)
                 print(f"site: {site.summary}", flush=True)
@@ -322,6 +348,10 @@ def main() -> None:
                     site.stop()
                 print_table([result])
                 peaks.append(result["peak_rss_mb"])
+                writer_peaks.append(result.get("writer_peak_rss_mb") or 0.0)
+            if all(writer_peaks):
+                print(f"writer process: peak_mb_2000 {writer_peaks[0]:.0f} peak_mb_20000 {writer_peaks[1]:.0f} "
+                      f"ratio {writer_peaks[1] / writer_peaks[0]:.2f}")
             print(f"peak_mb_2000 {peaks[0]:.0f} peak_mb_20000 {peaks[1]:.0f} ratio {peaks[1] / peaks[0]:.2f}")
             return
         site = Site(args.pages, args.seed)

@@ -38,9 +38,9 @@ class ArchiveStorePipeline:
 
     Settings: ``ARCHIVE_PATH`` (default ``archive.db``), ``ARCHIVE_TIMEOUT``,
     ``ARCHIVE_BATCH_SIZE`` (most pages per transaction, default 100; 1 writes each page
-    on its own), ``ARCHIVE_WRITER`` (``thread``, the default: one dedicated writer
-    thread; ``process``: one dedicated writer process; ``reactor``: write on the
-    reactor thread).
+    on its own), ``ARCHIVE_WRITER`` (``process``, the default: one dedicated writer
+    process, replaced if it dies; ``thread``: one dedicated writer thread; ``reactor``:
+    write on the reactor thread).
     """
 
     def __init__(
@@ -50,7 +50,7 @@ class ArchiveStorePipeline:
         timeout: float,
         *,
         batch_size: int = 100,
-        writer: str = "thread",
+        writer: str = "process",
     ) -> None:
         if writer not in ("thread", "process", "reactor"):
             raise ValueError(f"ARCHIVE_WRITER must be 'thread', 'process' or 'reactor', not {writer!r}")
@@ -79,7 +79,7 @@ class ArchiveStorePipeline:
             path,
             settings.getfloat("ARCHIVE_TIMEOUT", 60.0),
             batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 100),
-            writer=settings.get("ARCHIVE_WRITER", "thread"),
+            writer=settings.get("ARCHIVE_WRITER", "process"),
         )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)

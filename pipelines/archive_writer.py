@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
+import multiprocessing.util
 import time
 from collections import deque
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from archive import Archive
 from pipelines.recording import record_page
+from pipelines.workers import WorkerDied, WorkerPool
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -102,6 +103,8 @@ _CHILD_ARCHIVE: Archive | None = None
 def _child_open(path: str, timeout: float) -> None:
     global _CHILD_ARCHIVE
     _CHILD_ARCHIVE = Archive(path, timeout=timeout)
+    # runs when the process exits normally (the pool shut down): checkpoint and close
+    multiprocessing.util.Finalize(None, _child_close, exitpriority=10)
 
 
 def _child_write(jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
@@ -129,8 +132,9 @@ class ArchiveWriter:
     :param batch_size: most jobs per transaction
     :param mode: ``thread``: one dedicated thread (SQLite releases the GIL while it
         works, the Python part of recording does not); ``process``: one dedicated process
-        with its own connection, so recording takes no CPU from the reactor's process;
-        ``reactor``: on the reactor thread
+        with its own connection, so recording takes no CPU from the reactor's process
+        (if it dies, a new one runs the batch again, then its pages one by one, so that
+        a page that kills it fails alone); ``reactor``: on the reactor thread
     """
 
     def __init__(self, archive: Archive, *, batch_size: int = 100, mode: str = "thread") -> None:
@@ -145,17 +149,18 @@ class ArchiveWriter:
         self.cpu_seconds = 0.0
         self._pending: deque[tuple[Callable[[Archive], Any], asyncio.Future[Any]]] = deque()
         self._busy = False
+        self._task: asyncio.Task[None] | None = None
         self._idle: asyncio.Future[None] | None = None
-        self._executor: Executor | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._process: WorkerPool | None = None
         if mode == "thread":
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="archive-writer")
         elif mode == "process":
-            self._executor = ProcessPoolExecutor(
-                1,
-                mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_child_open,
-                initargs=(str(archive.path), archive.timeout),
+            self._process = WorkerPool(
+                1, initializer=_child_open, initargs=(str(archive.path), archive.timeout),
+                name="archive writer process",
             )
+            self._process.open()
 
     def submit(self, job: Callable[[Archive], Any]) -> asyncio.Future[Any]:
         """Queue ``job`` (a callable doing archive writes); the future gets its result
@@ -176,11 +181,10 @@ class ArchiveWriter:
         batch = [self._pending.popleft() for _ in range(min(self.batch_size, len(self._pending)))]
         self._busy = True
         jobs = [job for job, _ in batch]
-        if self._executor is not None:
-            if self.mode == "process":
-                done = self._executor.submit(_child_write, jobs)
-            else:
-                done = self._executor.submit(self._write, jobs)
+        if self._process is not None:
+            self._task = loop.create_task(self._write_in_process(loop, batch, jobs))
+        elif self._executor is not None:
+            done = self._executor.submit(self._write, jobs)
             done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._finish, loop, batch, self._outcome(f, jobs)))
         else:
             loop.call_soon(lambda: self._finish(loop, batch, self._write([job for job, _ in batch])))
@@ -188,9 +192,41 @@ class ArchiveWriter:
     @staticmethod
     def _outcome(done: Any, jobs: list[Any]) -> tuple[list[Any], float]:
         error = done.exception()
-        if error is not None:  # the writer process died: every job of the batch failed
+        if error is not None:  # the writer thread could not run the batch: every job failed
             return [error] * len(jobs), 0.0
         return done.result()
+
+    async def _write_in_process(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        batch: list[tuple[Callable[[Archive], Any], asyncio.Future[Any]]],
+        jobs: list[Callable[[Archive], Any]],
+    ) -> None:
+        """Run ``jobs`` in the writer process. If it dies on the batch (the pool already
+        retried it once on a new process; the dead transaction was rolled back), each
+        job runs alone, so that one page that kills the writer fails by itself."""
+        assert self._process is not None
+        try:
+            outcome = await self._process.run(_child_write, jobs)
+        except WorkerDied as died:
+            if len(jobs) == 1:
+                outcome = ([died], 0.0)
+            else:
+                logger.warning("The archive writer process died on a batch of %(n)d pages; writing them one by one",
+                               {"n": len(jobs)})
+                results: list[Any] = []
+                seconds = 0.0
+                for job in jobs:
+                    try:
+                        (result,), spent = await self._process.run(_child_write, [job])
+                    except Exception as exc:  # noqa: BLE001 - it fails alone
+                        result, spent = exc, 0.0
+                    results.append(result)
+                    seconds += spent
+                outcome = (results, seconds)
+        except Exception as exc:  # noqa: BLE001 - e.g. a job that does not pickle: the batch fails
+            outcome = ([exc] * len(jobs), 0.0)
+        self._finish(loop, batch, outcome)
 
     def _write(self, jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
         start = time.thread_time()
@@ -216,6 +252,10 @@ class ArchiveWriter:
                 future.set_result(result)
         self._kick(loop)
 
+    def pids(self) -> list[int]:
+        """The writer process's pid (``process`` mode), for diagnostics and benchmarks."""
+        return self._process.pids() if self._process is not None else []
+
     async def drain(self) -> None:
         """Wait until every queued job is committed."""
         while self._busy or self._pending:
@@ -226,10 +266,8 @@ class ArchiveWriter:
     def close(self) -> None:
         """Stop the writer thread or process (call :meth:`drain` first)."""
         if self._executor is not None:
-            if self.mode == "process":
-                try:
-                    self._executor.submit(_child_close).result(timeout=60)
-                except Exception:  # noqa: BLE001 - a dead writer has nothing left to close
-                    logger.warning("archive writer process did not close cleanly")
             self._executor.shutdown(wait=True)
             self._executor = None
+        if self._process is not None:
+            self._process.shutdown()  # the process closes its archive as it exits
+            self._process = None

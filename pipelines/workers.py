@@ -155,9 +155,21 @@ class WorkerPool:
     :param start_method: ``forkserver`` (default, workers fork from a clean, preloaded
         server) or ``spawn``; never ``fork``, which would copy the running reactor
     :param retries: how often a page whose worker died is tried again on a new pool
+    :param initializer: run in every new worker with ``initargs`` (default: warm up
+        extraction and fingerprints for the ``params`` given to :meth:`start`)
+    :param name: what a worker is called in logs
     """
 
-    def __init__(self, processes: int, start_method: str = "forkserver", retries: int = 1) -> None:
+    def __init__(
+        self,
+        processes: int,
+        start_method: str = "forkserver",
+        retries: int = 1,
+        *,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = (),
+        name: str = "worker process",
+    ) -> None:
         if processes < 1:
             raise ValueError("processes must be at least 1")
         if start_method not in ("forkserver", "spawn"):
@@ -172,18 +184,27 @@ class WorkerPool:
         if start_method == "forkserver":
             self._context.set_forkserver_preload(PRELOAD)
         self._executor: ProcessPoolExecutor | None = None
-        self._params: DedupParams | None = None
+        self._initializer = initializer
+        self._initargs = initargs
+        self.name = name
+
+    def open(self, params: DedupParams | None = None) -> None:
+        """Create the pool; its workers start with the first task (see :meth:`start`)."""
+        if self._initializer is None:
+            self._initializer, self._initargs = _warm_up, (params,)
+        self._executor = self._new_executor()
 
     async def start(self, params: DedupParams | None = None) -> None:
         """Start every worker now, each warmed up for ``params``, without blocking the reactor."""
-        self._params = params
-        self._executor = self._new_executor()
+        self.open(params)
+        assert self._executor is not None
         # one task per worker makes the executor start them all now rather than on demand
         await asyncio.gather(*(asyncio.wrap_future(self._executor.submit(_pid)) for _ in range(self.processes)))
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=self._context, initializer=_warm_up, initargs=(self._params,)
+            max_workers=self.processes, mp_context=self._context, initializer=self._initializer,
+            initargs=self._initargs,
         )
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
@@ -191,7 +212,7 @@ class WorkerPool:
         if self._executor is not broken:
             return
         self.restarts += 1
-        logger.warning("A worker process died; starting a new pool (restart %(n)d)", {"n": self.restarts})
+        logger.warning("A %(name)s died; starting a new one (restart %(n)d)", {"name": self.name, "n": self.restarts})
         broken.shutdown(wait=False, cancel_futures=True)
         self._executor = self._new_executor()
 
@@ -209,7 +230,7 @@ class WorkerPool:
             except BrokenProcessPool as exc:
                 self._replace(executor)
                 if attempt == self.retries:
-                    raise WorkerDied(f"worker process died ({exc})") from exc
+                    raise WorkerDied(f"{self.name} died ({exc})") from exc
         raise AssertionError("unreachable")
 
     async def _result(self, executor: ProcessPoolExecutor, future: asyncio.Future[T]) -> T:

@@ -206,6 +206,38 @@ def test_a_failing_page_is_rolled_back_alone(tmp_path):
         assert archive.integrity_check() == "ok"
 
 
+def _kill_the_writer(archive: Archive) -> None:
+    """A write job that kills the process running it (as the OOM killer would)."""
+    archive.add_failure("https://killer.example.org/", "fetch", "never committed")
+    os._exit(9)
+
+
+@coroutine_test
+async def test_a_page_that_kills_the_writer_process_fails_alone(tmp_path, caplog):
+    with open_archive(tmp_path / "a.db") as archive:
+        writer = ArchiveWriter(archive, batch_size=10, mode="process")
+        try:
+            first = writer.submit(methodcaller("add_failure", "https://first.example.org/", "fetch", "x"))
+            await first  # the next three queue up behind it and go as one batch
+            batch = [
+                writer.submit(methodcaller("add_failure", "https://a.example.org/", "fetch", "x")),
+                writer.submit(_kill_the_writer),
+                writer.submit(methodcaller("add_failure", "https://b.example.org/", "fetch", "x")),
+            ]
+            results = await asyncio.gather(*batch, return_exceptions=True)
+            after = await writer.submit(methodcaller("add_failure", "https://after.example.org/", "fetch", "x"))
+            await writer.drain()
+        finally:
+            writer.close()
+        assert isinstance(results[1], WorkerDied)
+        assert [type(result) for result in (results[0], results[2], after)] == [int, int, int]
+        urls = [r["url"] for r in archive.db.query("select url from failures order by id")]
+        assert urls == ["https://first.example.org/", "https://a.example.org/", "https://b.example.org/",
+                        "https://after.example.org/"]
+        assert archive.integrity_check() == "ok"
+    assert "writing them one by one" in caplog.text
+
+
 @pytest.mark.parametrize("mode", ["thread", "process", "reactor"])
 @coroutine_test
 async def test_writer_commits_in_order_and_batches_what_queues_up(tmp_path, mode):
