@@ -207,9 +207,10 @@ class ArchiveStorePipeline:
         written = writer.submit(partial(record_page, page=page, params=self.params, crawl_id=self.crawl_id))
         try:
             outcome: RecordOutcome = await written
-        except sqlite3.Error as exc:
+        except Exception as exc:  # noqa: BLE001 - SQLite errors, a writer process that died, a bug: counted, recorded
             self.stats.inc_value("blogarchive/archive/errors")
-            logger.error("Could not archive %(url)s: %(error)s", {"url": page.url, "error": exc})
+            logger.error("Could not archive %(url)s: %(error)s", {"url": page.url, "error": exc},
+                         exc_info=not isinstance(exc, sqlite3.Error))
             raise DropItem(f"archive error: {exc}") from exc
         self.stats.inc_value("blogarchive/archive/pages")
         if outcome.unchanged:

@@ -20,6 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from archive import Archive
+from pipelines.dedup.normalise import t2s_triggers
 from pipelines.recording import record_page
 from pipelines.workers import WorkerDied, WorkerPool
 
@@ -103,6 +104,7 @@ _CHILD_ARCHIVE: Archive | None = None
 def _child_open(path: str, timeout: float) -> None:
     global _CHILD_ARCHIVE
     _CHILD_ARCHIVE = Archive(path, timeout=timeout)
+    t2s_triggers()  # built now rather than by the first Chinese body re-fingerprinted here
     # runs when the process exits normally (the pool shut down): checkpoint and close
     multiprocessing.util.Finalize(None, _child_close, exitpriority=10)
 
@@ -119,6 +121,10 @@ def _child_close() -> None:
     if _CHILD_ARCHIVE is not None:
         _CHILD_ARCHIVE.close()
         _CHILD_ARCHIVE = None
+
+
+class WriterStopped(RuntimeError):
+    """The writer was stopped (the crawl shut down) before a job's batch was written."""
 
 
 class ArchiveWriter:
@@ -206,27 +212,41 @@ class ArchiveWriter:
         retried it once on a new process; the dead transaction was rolled back), each
         job runs alone, so that one page that kills the writer fails by itself."""
         assert self._process is not None
+        outcome: tuple[list[Any], float] = ([WriterStopped("the archive writer stopped")] * len(jobs), 0.0)
         try:
             outcome = await self._process.run(_child_write, jobs)
         except WorkerDied as died:
-            if len(jobs) == 1:
-                outcome = ([died], 0.0)
-            else:
-                logger.warning("The archive writer process died on a batch of %(n)d pages; writing them one by one",
-                               {"n": len(jobs)})
-                results: list[Any] = []
-                seconds = 0.0
-                for job in jobs:
-                    try:
-                        (result,), spent = await self._process.run(_child_write, [job])
-                    except Exception as exc:  # noqa: BLE001 - it fails alone
-                        result, spent = exc, 0.0
-                    results.append(result)
-                    seconds += spent
-                outcome = (results, seconds)
+            outcome = ([died], 0.0) if len(jobs) == 1 else await self._write_one_by_one(jobs)
         except Exception as exc:  # noqa: BLE001 - e.g. a job that does not pickle: the batch fails
             outcome = ([exc] * len(jobs), 0.0)
-        self._finish(loop, batch, outcome)
+        finally:  # also when cancelled: every future is resolved, and drain() does not hang
+            self._finish(loop, batch, outcome)
+
+    async def _write_one_by_one(self, jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
+        """Each job in a writer process of its own turn. Two deaths in a row mean the
+        writer cannot run at all (the archive does not open, say): the rest then fail
+        without starting two processes each."""
+        assert self._process is not None
+        logger.warning("The archive writer process died on a batch of %(n)d pages; writing them one by one",
+                       {"n": len(jobs)})
+        results: list[Any] = []
+        seconds = 0.0
+        deaths_in_a_row = 0
+        for job in jobs:
+            if deaths_in_a_row >= 2:
+                results.append(WorkerDied("the archive writer process keeps dying; page not written"))
+                continue
+            try:
+                (result,), spent = await self._process.run(_child_write, [job])
+                deaths_in_a_row = 0
+            except WorkerDied as exc:
+                result, spent = exc, 0.0
+                deaths_in_a_row += 1
+            except Exception as exc:  # noqa: BLE001 - it fails alone
+                result, spent = exc, 0.0
+            results.append(result)
+            seconds += spent
+        return results, seconds
 
     def _write(self, jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
         start = time.thread_time()

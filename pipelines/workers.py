@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pipelines.dedup import fingerprint, shingled
+from pipelines.dedup.normalise import t2s_triggers
 from pipelines.extract import NoBodyFound, extract_article
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def _warm_up(params: DedupParams | None) -> None:
         "<html><head><title>w</title></head><body><article><p>" + "warm up text " * 20 + "</p></article></body></html>"
     )
     process_page(html, None, None, params)
+    t2s_triggers()  # an English page never needs the traditional-character table; build it now
 
 
 def _pid() -> int:

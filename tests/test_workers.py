@@ -218,7 +218,7 @@ async def test_a_page_that_kills_the_writer_process_fails_alone(tmp_path, caplog
         writer = ArchiveWriter(archive, batch_size=10, mode="process")
         try:
             first = writer.submit(methodcaller("add_failure", "https://first.example.org/", "fetch", "x"))
-            await first  # the next three queue up behind it and go as one batch
+            await first  # the writer is idle: a goes alone, the two behind it queue up as one batch
             batch = [
                 writer.submit(methodcaller("add_failure", "https://a.example.org/", "fetch", "x")),
                 writer.submit(_kill_the_writer),

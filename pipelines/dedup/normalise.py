@@ -100,13 +100,18 @@ T2S_PHRASE_CHARACTERS = "沈藉覆坏瞭哩甦衹"
 _T2S_PROBED_BLOCKS = ((0x2E80, 0xA000), (0xF900, 0xFB00), (0xFE30, 0xFE50), (0x20000, 0x323B0))
 
 
+#: Ideographic description operators (⿰, ⿱, …, and U+31EF): OpenCC copies the sequence
+#: each one opens unchanged, and that sequence may run across a line break.
+_IDS_OPERATORS = frozenset([*range(0x2FF0, 0x3000), 0x31EF])
+
+
 @lru_cache(maxsize=1)
 def t2s_triggers() -> np.ndarray:
     """A boolean table over code points: True for a character in whose presence
     ``t2s`` may change a text. Found once per process by converting every probed
     character on its own line (about 40 ms), plus :data:`T2S_PHRASE_CHARACTERS`. The
     last entry is False and stands for every code point above the table."""
-    points = [point for low, high in _T2S_PROBED_BLOCKS for point in range(low, high)]
+    points = [point for low, high in _T2S_PROBED_BLOCKS for point in range(low, high) if point not in _IDS_OPERATORS]
     converted = _t2s().convert("\n".join(map(chr, points))).split("\n")
     table = np.zeros(_T2S_PROBED_BLOCKS[-1][1] + 1, dtype=bool)
     if len(converted) != len(points):  # a dictionary that rewrites line breaks: no shortcut
@@ -114,11 +119,16 @@ def t2s_triggers() -> np.ndarray:
         return table
     table[[point for point, out in zip(points, converted, strict=True) if out != chr(point)]] = True
     table[[ord(ch) for ch in T2S_PHRASE_CHARACTERS]] = True
+    table[sorted(_IDS_OPERATORS)] = True
     return table
 
 
 #: Above this share of lines to convert, one call for the whole text is cheaper.
 _T2S_WHOLE_TEXT_SHARE = 0.5
+
+
+def _holds_ids_operator(trigger_codes: np.ndarray) -> bool:
+    return bool((((trigger_codes >= 0x2FF0) & (trigger_codes < 0x3000)) | (trigger_codes == 0x31EF)).any())
 
 
 def to_simplified(text: str) -> str:
@@ -127,7 +137,9 @@ def to_simplified(text: str) -> str:
 
     Exact: the conversion rewrites dictionary matches only, no dictionary entry holds
     a line break, and an entry that changes text holds a trigger character (tested
-    against the installed dictionaries), so no other line can change.
+    against the installed dictionaries), so no other line can change. A text with an
+    ideographic description operator is converted whole: the sequence it opens, which
+    OpenCC leaves as it is, may span lines.
     """
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if not codes.size or codes.max() < _T2S_PROBED_BLOCKS[0][0]:
@@ -138,7 +150,7 @@ def to_simplified(text: str) -> str:
     line_of = np.searchsorted(np.flatnonzero(codes == 10), triggered)
     lines_to_convert = np.unique(line_of)
     lines = text.split("\n")
-    if len(lines_to_convert) > _T2S_WHOLE_TEXT_SHARE * len(lines):
+    if len(lines_to_convert) > _T2S_WHOLE_TEXT_SHARE * len(lines) or _holds_ids_operator(codes[triggered]):
         return _t2s().convert(text)
     converter = _t2s()
     for index in lines_to_convert.tolist():
