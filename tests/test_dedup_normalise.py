@@ -260,6 +260,21 @@ def test_strip_boilerplate_equals_the_first_implementation(text):
     assert strip_boilerplate(text) == _strip_boilerplate_reference(text)
 
 
+#: Pieces whose only line boundary is "\n" (the usual text), with markers, captions and
+#: credits split by line breaks and blank lines.
+NEWLINE_PIECES = tuple(
+    piece for piece in BOILERPLATE_PIECES + SENTENCE_PIECES + ("来源\n:", "\n \n[图]", "source\n:", "\n\t(", "图\n|", "▲\n")
+    if not re.search("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]", piece)
+)
+
+
+@settings(deadline=None, max_examples=500)
+@given(st.lists(st.sampled_from(NEWLINE_PIECES) | st.text(alphabet="来源图作者: |\n [(▲a", max_size=8), max_size=40)
+       .map("".join))
+def test_strip_boilerplate_on_newline_texts_equals_the_first_implementation(text):
+    assert strip_boilerplate(text) == _strip_boilerplate_reference(text)
+
+
 # -- the t2s shortcut -----------------------------------------------------------------------
 
 

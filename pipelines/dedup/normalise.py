@@ -241,12 +241,15 @@ def is_boilerplate_line(line: str) -> bool:
     return marker is not None and marker.start() <= MARKER_WITHIN
 
 
-def _without_trailing_list(lines: list[str]) -> list[str]:
-    """``lines`` without a trailing list of short lines under a "related posts" heading."""
+def _trailing_list_start(lines: list[str]) -> int:
+    """Where a trailing list of short lines under a "related posts" heading starts in
+    ``lines`` (``len(lines)`` when there is none)."""
     for i in range(len(lines) - 1, -1, -1):
-        if _LIST_HEADING.match(lines[i]) and all(len(rest) <= MAX_LIST_LINE for rest in lines[i:]):
-            return lines[:i]
-    return lines
+        if len(lines[i]) > MAX_LIST_LINE:  # every heading above it has this line under it
+            break
+        if _LIST_HEADING.match(lines[i]):
+            return i
+    return len(lines)
 
 
 def strip_boilerplate(text: str) -> str:
@@ -254,9 +257,9 @@ def strip_boilerplate(text: str) -> str:
     "related posts" heading. ``text`` must already be folded (see :func:`fold`)."""
     if not _may_hold_boilerplate_anywhere(text):
         return text
-    lines = _without_trailing_list(list(filter(str.strip, text.splitlines())))
+    lines = list(filter(str.strip, text.splitlines()))
     kept = []
-    for line in lines:
+    for line in lines[: _trailing_list_start(lines)]:
         if not _may_hold_boilerplate(line):
             kept.append(line)
             continue
