@@ -8,10 +8,14 @@ from typing import Any
 
 @dataclass
 class ArticlePage:
-    """One fetched article page, decoded, before extraction.
+    """One fetched article page, before extraction.
 
-    Pipelines fill ``extraction`` (a ``pipelines.extract.Extraction``) and
-    ``fingerprint`` (a ``pipelines.dedup.Fingerprint``) as it moves along.
+    The spider passes the page on as fetched (``body``, with its ``content-type`` in
+    ``headers``): decoding belongs with extraction, off the reactor. Pipelines fill
+    ``encoding`` and ``extraction`` (a ``pipelines.extract.Extraction``) and
+    ``fingerprint`` (a ``pipelines.dedup.Fingerprint``) as it moves along; ``html`` is
+    the decoded page when something already decoded it (it is decoded from ``body``
+    otherwise).
     """
 
     url: str
@@ -19,7 +23,8 @@ class ArticlePage:
     platform: str | None
     http_status: int
     fetched_at: str
-    html: str
+    body: bytes = b""
+    html: str | None = None
     encoding: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     extraction: Any = None

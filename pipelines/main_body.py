@@ -11,6 +11,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.encoding import decode_html
 from crawler.items import ArticlePage
 from pipelines.extract import NoBodyFound, extract_article
 from pipelines.minhash_dedup import dedup_params
@@ -38,7 +39,8 @@ class PageRejected(DropItem):
 
 
 class MainBodyPipeline:
-    """Fill ``item.extraction`` from ``item.html``; pages without a body are rejected
+    """Fill ``item.extraction`` from the page (``item.body`` decoded, or ``item.html``);
+    pages without a body are rejected
     (and recorded in ``failures`` by the store pipeline).
 
     With ``WORKERS_MODE = "pool"`` (the default) the page is parsed, extracted and
@@ -113,8 +115,9 @@ class MainBodyPipeline:
         mine = self._previous
         try:
             try:
+                page, content_type = _page_and_content_type(adapter)
                 work = await self.pool.run(
-                    process_page, adapter["html"], adapter["final_url"], adapter["platform"], self.params
+                    process_page, page, adapter["final_url"], adapter["platform"], self.params, content_type
                 )
             except WorkerDied as exc:
                 self.stats.inc_value("blogarchive/workers/died")
@@ -129,6 +132,8 @@ class MainBodyPipeline:
         return item
 
     def _apply(self, adapter: ItemAdapter, work: PageWork) -> None:
+        if work.encoding is not None:
+            adapter["encoding"] = work.encoding
         self.stats.inc_value("blogarchive/extract/cpu_seconds", work.extract_seconds, 0.0)
         if work.extraction is None:
             self.stats.inc_value("blogarchive/extract/no_body")
@@ -143,6 +148,10 @@ class MainBodyPipeline:
     def _extract_inline(self, adapter: ItemAdapter) -> None:
         start = time.thread_time()
         try:
+            if adapter["html"] is None:
+                adapter["html"], adapter["encoding"] = decode_html(
+                    adapter["body"], (adapter["headers"] or {}).get("content-type")
+                )
             adapter["extraction"] = extract_article(
                 adapter["html"], url=adapter["final_url"], platform=adapter["platform"]
             )
@@ -152,3 +161,11 @@ class MainBodyPipeline:
         finally:
             self.stats.inc_value("blogarchive/extract/cpu_seconds", time.thread_time() - start, 0.0)
         self.stats.inc_value("blogarchive/extract/ok")
+
+
+def _page_and_content_type(adapter: ItemAdapter) -> tuple[str | bytes, str | None]:
+    """What a worker gets of a page: its text if something decoded it already, else
+    the bytes as fetched and their ``Content-Type`` (cheaper to send, decoded there)."""
+    if adapter["html"] is not None:
+        return adapter["html"], None
+    return adapter["body"], (adapter["headers"] or {}).get("content-type")

@@ -32,7 +32,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.url import add_or_replace_parameter
 
-from crawler.encoding import decode_html
 from crawler.items import ArticlePage, NotModified, PageFailure
 from crawler.platforms import PLATFORMS, Platform, get_platform, platform_for_url
 from crawler.spiders._discovery import (
@@ -547,8 +546,6 @@ class PlatformSpider(scrapy.Spider):
                            fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat())
 
     def article_page(self, response: Response) -> ArticlePage:
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        html, encoding = decode_html(response.body, content_type)
         platform = self.platform_for(response)
         request_url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
         headers = {
@@ -562,7 +559,6 @@ class PlatformSpider(scrapy.Spider):
             platform=platform.name if platform else None,
             http_status=response.status,
             fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-            html=html,
-            encoding=encoding,
+            body=response.body,  # decoded with extraction, in a worker (crawler.encoding.decode_html)
             headers={k.lower(): v for k, v in headers.items()},
         )
