@@ -14,6 +14,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import select
+import threading
 import time
 import weakref
 from concurrent.futures import ProcessPoolExecutor
@@ -106,6 +108,44 @@ def _warm_up(params: DedupParams | None) -> None:
 
 def _pid() -> int:
     return os.getpid()
+
+
+#: How often a worker without ``os.pidfd_open`` checks that its pool's process lives.
+PARENT_POLL_SECONDS = 1.0
+
+
+def _exit_when_gone(parent_pid: int) -> None:
+    """Make this worker exit as soon as process ``parent_pid`` (the one whose pool it
+    serves) is gone. ``ProcessPoolExecutor`` workers whose parent was killed (``kill -9``,
+    the OOM killer) otherwise wait for work forever, and keep the forkserver alive too
+    (every child holds its "alive" pipe): each killed crawl would leave ~350 MB of idle
+    processes behind."""
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(parent_pid)  # Linux 5.3+: readable once the process exits
+        except (AttributeError, OSError):
+            handle = None
+        if handle is not None:
+            select.select([handle], [], [])
+            os._exit(1)
+        while True:
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+            time.sleep(PARENT_POLL_SECONDS)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _start_worker(parent_pid: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    """Every worker's initialiser: watch the pool's process, then run ``initializer``."""
+    _exit_when_gone(parent_pid)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 class WorkerDied(RuntimeError):
@@ -220,8 +260,8 @@ class WorkerPool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=self._context, initializer=self._initializer,
-            initargs=self._initargs,
+            max_workers=self.processes, mp_context=self._context, initializer=_start_worker,
+            initargs=(os.getpid(), self._initializer, self._initargs),
         )
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:

@@ -7,7 +7,9 @@ import os
 import signal
 import sqlite3
 import struct
+import subprocess
 import sys
+import time
 from operator import methodcaller
 from pathlib import Path
 
@@ -158,6 +160,50 @@ async def test_pool_gives_up_after_its_retries():
         assert (await pool.run(process_page, demo_html(), None, None, None)).extraction is not None
     finally:
         pool.shutdown()
+
+
+_POOL_OWNER = """
+import asyncio, multiprocessing.forkserver, sys, time
+from pipelines.workers import WorkerPool
+
+async def main():
+    pool = WorkerPool(2)
+    await pool.start()
+    server = multiprocessing.forkserver._forkserver._forkserver_pid
+    print(" ".join(map(str, [*pool.pids(), server])), flush=True)
+    time.sleep(600)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return not any(line.startswith("State:") and "Z" in line for line in status)
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_and_forkserver_exit_when_the_crawl_process_is_killed(tmp_path):
+    script = tmp_path / "owner.py"
+    script.write_text(_POOL_OWNER)
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert owner.stdout is not None
+        pids = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(pids) == 3
+        assert all(_alive(pid) for pid in pids)
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    assert [pid for pid in pids if _alive(pid)] == [], "workers (and the forkserver) outlived the crawl"
 
 
 def test_pool_refuses_fork():
