@@ -114,31 +114,43 @@ def _pid() -> int:
 PARENT_POLL_SECONDS = 1.0
 
 
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has exited (no such process, or a zombie nobody reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's (the pid was reused)
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False
+
+
 def _exit_when_gone(parent_pid: int) -> None:
     """Make this worker exit as soon as process ``parent_pid`` (the one whose pool it
     serves) is gone. ``ProcessPoolExecutor`` workers whose parent was killed (``kill -9``,
     the OOM killer) otherwise wait for work forever, and keep the forkserver alive too
     (every child holds its "alive" pipe): each killed crawl would leave ~350 MB of idle
-    processes behind."""
+    processes behind. A worker that cannot watch goes on without watching."""
 
     def watch() -> None:
-        try:
-            handle = os.pidfd_open(parent_pid)  # Linux 5.3+: readable once the process exits
-        except (AttributeError, OSError):
-            handle = None
-        if handle is not None:
-            select.select([handle], [], [])
-            os._exit(1)
-        while True:
-            try:
-                os.kill(parent_pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:
-                pass
+        try:  # Linux 5.3+: a pidfd is readable once the process exits
+            poller = select.poll()
+            poller.register(os.pidfd_open(parent_pid), select.POLLIN)
+            poller.poll()
+        except (AttributeError, OSError, ValueError):
+            pass
+        while not _gone(parent_pid):  # also confirms what the pidfd said
             time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    try:
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    except RuntimeError as exc:  # no thread to spare (a pids limit): work without the watch
+        logger.warning("Worker %(pid)d cannot watch its crawl process: %(error)s", {"pid": os.getpid(), "error": exc})
 
 
 def _start_worker(parent_pid: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import signal
 import sqlite3
 import struct
@@ -62,6 +63,19 @@ def test_process_page_gives_what_the_two_pipelines_give_inline():
     assert work.fingerprint == fingerprint(expected.body, PARAMS)
     assert work.rejected is None
     assert work.extract_seconds > 0
+
+
+def test_process_page_decodes_fetched_bytes_like_the_spider_did():
+    from crawler.encoding import decode_html
+
+    gbk = demo_html().replace('charset="utf-8"', 'charset="gbk"').encode("gbk", errors="replace")
+    for content_type in ("text/html; charset=utf-8", None):  # a wrong header, no header
+        work = process_page(gbk, "https://www.jianshu.com/p/7d3c1a9e5b20", None, PARAMS, content_type)
+        text, encoding = decode_html(gbk, content_type)
+        assert work.encoding == encoding == "gb18030"
+        assert work.extraction == process_page(text, "https://www.jianshu.com/p/7d3c1a9e5b20", None, PARAMS).extraction
+        assert work.extraction is not None
+        assert "\ufffd" not in work.extraction.body
 
 
 def test_process_page_reports_a_page_without_body():
@@ -192,18 +206,26 @@ def test_workers_and_forkserver_exit_when_the_crawl_process_is_killed(tmp_path):
     script.write_text(_POOL_OWNER)
     owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT,
                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    pids: list[int] = []
     try:
         assert owner.stdout is not None
+        ready, _, _ = select.select([owner.stdout], [], [], 60)
+        assert ready, "the pool did not start"
         pids = [int(pid) for pid in owner.stdout.readline().split()]
         assert len(pids) == 3
         assert all(_alive(pid) for pid in pids)
-    finally:
         owner.send_signal(signal.SIGKILL)
         owner.wait()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
-        time.sleep(0.05)
-    assert [pid for pid in pids if _alive(pid)] == [], "workers (and the forkserver) outlived the crawl"
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+            time.sleep(0.05)
+        assert [pid for pid in pids if _alive(pid)] == [], "workers (and the forkserver) outlived the crawl"
+    finally:
+        owner.kill()
+        owner.wait()
+        for pid in pids:  # never leave them behind, whatever failed
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_pool_refuses_fork():
