@@ -155,7 +155,7 @@ class ArchiveWriter:
         self.cpu_seconds = 0.0
         self._pending: deque[tuple[Callable[[Archive], Any], asyncio.Future[Any]]] = deque()
         self._busy = False
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[None] | None = None  # the running process batch (asyncio keeps only weak references)
         self._idle: asyncio.Future[None] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._process: WorkerPool | None = None

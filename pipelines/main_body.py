@@ -148,10 +148,9 @@ class MainBodyPipeline:
     def _extract_inline(self, adapter: ItemAdapter) -> None:
         start = time.thread_time()
         try:
-            if adapter["html"] is None:
-                adapter["html"], adapter["encoding"] = decode_html(
-                    adapter["body"], (adapter["headers"] or {}).get("content-type")
-                )
+            page, content_type = _page_and_content_type(adapter)
+            if isinstance(page, bytes):
+                adapter["html"], adapter["encoding"] = decode_html(page, content_type)
             adapter["extraction"] = extract_article(
                 adapter["html"], url=adapter["final_url"], platform=adapter["platform"]
             )

@@ -102,7 +102,12 @@ _T2S_PROBED_BLOCKS = ((0x2E80, 0xA000), (0xF900, 0xFB00), (0xFE30, 0xFE50), (0x2
 
 #: Ideographic description operators (⿰, ⿱, …, and U+31EF): OpenCC copies the sequence
 #: each one opens unchanged, and that sequence may run across a line break.
-_IDS_OPERATORS = frozenset([*range(0x2FF0, 0x3000), 0x31EF])
+_IDS_BLOCK, _IDS_EXTRA = (0x2FF0, 0x3000), 0x31EF
+
+
+def _ids_operators(codes: np.ndarray) -> np.ndarray:
+    """Which of ``codes`` are ideographic description operators."""
+    return ((codes >= _IDS_BLOCK[0]) & (codes < _IDS_BLOCK[1])) | (codes == _IDS_EXTRA)
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +116,8 @@ def t2s_triggers() -> np.ndarray:
     ``t2s`` may change a text. Found once per process by converting every probed
     character on its own line (about 40 ms), plus :data:`T2S_PHRASE_CHARACTERS`. The
     last entry is False and stands for every code point above the table."""
-    points = [point for low, high in _T2S_PROBED_BLOCKS for point in range(low, high) if point not in _IDS_OPERATORS]
+    points = np.concatenate([np.arange(low, high, dtype=np.uint32) for low, high in _T2S_PROBED_BLOCKS])
+    points = points[~_ids_operators(points)].tolist()
     converted = _t2s().convert("\n".join(map(chr, points))).split("\n")
     table = np.zeros(_T2S_PROBED_BLOCKS[-1][1] + 1, dtype=bool)
     if len(converted) != len(points):  # a dictionary that rewrites line breaks: no shortcut
@@ -119,16 +125,12 @@ def t2s_triggers() -> np.ndarray:
         return table
     table[[point for point, out in zip(points, converted, strict=True) if out != chr(point)]] = True
     table[[ord(ch) for ch in T2S_PHRASE_CHARACTERS]] = True
-    table[sorted(_IDS_OPERATORS)] = True
+    table[:-1] |= _ids_operators(np.arange(len(table) - 1, dtype=np.uint32))
     return table
 
 
 #: Above this share of lines to convert, one call for the whole text is cheaper.
 _T2S_WHOLE_TEXT_SHARE = 0.5
-
-
-def _holds_ids_operator(trigger_codes: np.ndarray) -> bool:
-    return bool((((trigger_codes >= 0x2FF0) & (trigger_codes < 0x3000)) | (trigger_codes == 0x31EF)).any())
 
 
 def to_simplified(text: str) -> str:
@@ -147,11 +149,12 @@ def to_simplified(text: str) -> str:
     triggered = np.flatnonzero(t2s_triggers().take(codes, mode="clip"))
     if not triggered.size:
         return text
-    line_of = np.searchsorted(np.flatnonzero(codes == 10), triggered)
-    lines_to_convert = np.unique(line_of)
-    lines = text.split("\n")
-    if len(lines_to_convert) > _T2S_WHOLE_TEXT_SHARE * len(lines) or _holds_ids_operator(codes[triggered]):
+    breaks = np.flatnonzero(codes == 10)
+    lines_to_convert = np.unique(np.searchsorted(breaks, triggered))
+    whole = len(lines_to_convert) > _T2S_WHOLE_TEXT_SHARE * (len(breaks) + 1)
+    if whole or _ids_operators(codes[triggered]).any():
         return _t2s().convert(text)
+    lines = text.split("\n")
     converter = _t2s()
     for index in lines_to_convert.tolist():
         lines[index] = converter.convert(lines[index])
