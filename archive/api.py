@@ -421,7 +421,7 @@ class Archive:
             )
             text_id = int(cur.lastrowid)
             self.db.conn.executemany(
-                "insert into text_bands(band_key, text_id) values (?, ?)",
+                "insert or ignore into text_bands(band_key, text_id) values (?, ?)",
                 [(key, text_id) for key in band_keys],
             )
         return text_id
@@ -447,7 +447,7 @@ class Archive:
             )
             self.db.execute("delete from text_bands where text_id = ?", [text_id])
             self.db.conn.executemany(
-                "insert into text_bands(band_key, text_id) values (?, ?)",
+                "insert or ignore into text_bands(band_key, text_id) values (?, ?)",
                 [(key, text_id) for key in band_keys],
             )
 

@@ -157,3 +157,28 @@ def m006_contentless_search_index(db: Database) -> None:
     from archive import fts
 
     fts.install(db)
+
+
+@migrations()
+def m007_covering_band_index(db: Database) -> None:
+    """``text_bands`` keyed by ``(band_key, text_id)`` in a ``WITHOUT ROWID`` table.
+
+    A band lookup then reads that one b-tree, which holds the text ids, instead of an
+    index on ``band_key`` plus a table row per match; and a band row costs one b-tree
+    insert plus the ``text_id`` index (kept for deletes) instead of three.
+    """
+    db.execute(
+        """
+        CREATE TABLE text_bands_new (
+            band_key INTEGER NOT NULL,
+            text_id INTEGER NOT NULL REFERENCES texts(id),
+            PRIMARY KEY (band_key, text_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO text_bands_new(band_key, text_id) "
+        "SELECT band_key, text_id FROM text_bands ORDER BY band_key, text_id"
+    )
+    db.execute("DROP TABLE text_bands")
+    db.execute("ALTER TABLE text_bands_new RENAME TO text_bands")
+    db.execute("CREATE INDEX idx_text_bands_text ON text_bands(text_id)")

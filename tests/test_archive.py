@@ -101,3 +101,36 @@ def test_lock_refuses_a_second_holder(tmp_path):
     with ArchiveLock(path), ArchiveLock(path):  # re-entrant in one process
         pass
     assert not isinstance(ArchiveLocked("x"), ValueError)
+
+
+def test_band_index_migrates_to_a_covering_key(archive_path):
+    """m007 moves an older archive's band rows (duplicates folded) into the keyed table,
+    and a band lookup then reads only that table's key."""
+    from sqlite_utils import Database
+
+    from archive import fts
+    from archive.migrations import migrations
+
+    old = Database(archive_path)
+    fts.register(old.conn)
+    migrations.apply(old, stop_before="m007_covering_band_index")
+    old.execute("insert into texts(id, body, chars, first_seen, last_seen, content_hash) values (1, 'a', 1, 's', 's', 'h1')")
+    old.execute("insert into texts(id, body, chars, first_seen, last_seen, content_hash) values (2, 'b', 1, 's', 's', 'h2')")
+    old.conn.executemany("insert into text_bands(band_key, text_id) values (?, ?)", [(7, 1), (7, 1), (8, 1), (7, 2)])
+    old.conn.commit()
+    old.close()
+
+    with Archive(archive_path) as archive:
+        rows = archive.db.execute("select band_key, text_id from text_bands order by 1, 2").fetchall()
+        assert rows == [(7, 1), (7, 2), (8, 1)]
+        assert [c.id for c in archive.texts_by_band_keys([7, 8])] == [1, 2]
+        sql = archive.db.execute("select sql from sqlite_master where name = 'text_bands'").fetchone()[0]
+        assert "WITHOUT ROWID" in sql.upper()
+        plan = " ".join(r[3] for r in archive.db.execute(
+            "explain query plan select text_id from text_bands where band_key in (7, 8)"
+        ).fetchall())
+        assert "PRIMARY KEY" in plan
+        archive.add_text(title=None, body="c", body_html=None, lang=None, content_hash="h3", signature=None,
+                         band_keys=[9, 9, 7], seen="s")  # a repeated key is stored once
+        assert archive.db.execute("select count(*) from text_bands where band_key = 9").fetchone()[0] == 1
+        assert archive.integrity_check() == "ok"
