@@ -224,4 +224,12 @@ class ArchiveStorePipeline:
             if not outcome.new_text:
                 self.stats.inc_value("blogarchive/archive/sightings_merged")
         self.stats.inc_value("blogarchive/archive/recommendations", outcome.recommendations)
+        adapter["archived"] = {
+            "text_id": outcome.text_id,
+            "sighting_id": outcome.sighting_id,
+            "relation": outcome.relation,
+            "similarity": outcome.similarity,
+            "new_text": outcome.new_text,
+            "unchanged": outcome.unchanged,
+        }
         return item

@@ -190,3 +190,30 @@ def test_scrapy_crawl_exit_code_tells_cron_what_happened(site, tmp_path):
     failed = scrapy_crawl(site.url("/status/404"), tmp_path / "failed.db")
     assert failed.returncode == 1
     assert rows(tmp_path / "failed.db", "select status from crawls") == [("failed",)]
+
+
+@coroutine_test
+async def test_items_export_as_json_lines(site, archive_path, tmp_path):
+    """``-o items.jsonl`` works: every archived page is one JSON record with its
+    extraction and where it went in the archive (the raw page bytes are left out)."""
+    import json
+
+    feed = tmp_path / "items.jsonl"
+    settings = crawl_settings(archive_path, FEEDS={str(feed): {"format": "jsonlines"}})
+    crawler = get_crawler(BlogSpider, settings)
+    await crawler.crawl_async(url=site.url("/"), depth="2")
+    records = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == crawler.stats.get_value("blogarchive/archive/pages") == 14
+    texts = dict(rows(archive_path, "select id, body from texts"))
+    for record in records:
+        assert record["body"] is None
+        assert record["shingles"] is None
+        assert record["extraction"]["body"].strip()
+        assert isinstance(record["extraction"]["recommendations"], list)
+        assert len(record["fingerprint"]["content_hash"]) == 32
+        assert record["archived"]["text_id"] in texts
+        assert record["archived"]["relation"] in ("original", "exact", "near", "excerpt")
+    jianshu = next(r for r in records if "/jianshu/p/" in r["url"])
+    assert jianshu["extraction"]["title"]
+    assert jianshu["extraction"]["recommendations"]
+    assert {r["archived"]["text_id"] for r in records} == set(texts)

@@ -6,6 +6,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -132,6 +133,15 @@ class Fingerprint:
     signature: bytes
     band_keys: tuple[int, ...]
     token_count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (the signature in hex), e.g. for feed exports."""
+        return {
+            "content_hash": self.content_hash,
+            "signature": self.signature.hex(),
+            "band_keys": list(self.band_keys),
+            "token_count": self.token_count,
+        }
 
 
 def content_hash(normalised: str) -> str:
