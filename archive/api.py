@@ -254,6 +254,17 @@ class Archive:
             )
         return int(cur.lastrowid)
 
+    def remember_batch(self, token: str, results: bytes) -> None:
+        """Record, in the current transaction, that the batch ``token`` commits with
+        ``results`` (opaque to the archive); only the latest batch is kept."""
+        self.db.execute("delete from writer_batches")
+        self.db.execute("insert into writer_batches(token, results) values (?, ?)", [token, results])
+
+    def committed_batch(self, token: str) -> bytes | None:
+        """The results recorded by :meth:`remember_batch` if batch ``token`` committed."""
+        row = self.db.execute("select results from writer_batches where token = ?", [token]).fetchone()
+        return row[0] if row else None
+
     # -- lookups -----------------------------------------------------------------
     def sighting_by_url(self, url: str) -> SightingRecord | None:
         """The sighting recorded for ``url`` (as requested or as finally fetched)."""

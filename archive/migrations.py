@@ -182,3 +182,11 @@ def m007_covering_band_index(db: Database) -> None:
     db.execute("DROP TABLE text_bands")
     db.execute("ALTER TABLE text_bands_new RENAME TO text_bands")
     db.execute("CREATE INDEX idx_text_bands_text ON text_bands(text_id)")
+
+
+@migrations()
+def m008_writer_batches(db: Database) -> None:
+    """The last batch a writer process committed, by token, with its pickled results:
+    a writer killed after COMMIT but before reporting is not re-run (see
+    ``pipelines.archive_writer``)."""
+    db.execute("CREATE TABLE writer_batches (token TEXT PRIMARY KEY, results BLOB NOT NULL)")

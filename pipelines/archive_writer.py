@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing.util
+import pickle
 import time
+import uuid
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -33,11 +35,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def run_batch(archive: Archive, jobs: Sequence[Callable[[Archive], Any]]) -> list[Any]:
+def run_batch(
+    archive: Archive,
+    jobs: Sequence[Callable[[Archive], Any]],
+    before_commit: Callable[[list[Any]], None] | None = None,
+) -> list[Any]:
     """Run write ``jobs`` (each called with the archive; for the process writer they must
     pickle: module-level functions, ``partial`` or ``operator.methodcaller``, no lambdas)
     in one transaction; returns each job's result, or the exception it raised (its
-    writes rolled back, the others kept).
+    writes rolled back, the others kept). ``before_commit`` is called with the results
+    inside the transaction, after the last job.
 
     The batch first runs without savepoints: a savepoint makes SQLite's FTS5 search
     tables flush their pending terms, and one per page cost about 0.3 ms of a 2 ms
@@ -49,7 +56,7 @@ def run_batch(archive: Archive, jobs: Sequence[Callable[[Archive], Any]]) -> lis
     batch is kept and every job gets the exception.
     """
     if archive.in_transaction:  # inside a caller's transaction nothing could be rolled back alone
-        return _run_batch_isolated(archive, jobs)
+        return _run_batch_isolated(archive, jobs, before_commit)
     try:
         with archive.atomic():
             results = []
@@ -60,19 +67,25 @@ def run_batch(archive: Archive, jobs: Sequence[Callable[[Archive], Any]]) -> lis
                     if not archive.in_transaction:
                         raise
                     raise _JobFailed from exc
+            if before_commit is not None:
+                before_commit(results)
             return results
     except _JobFailed as failed:
         logger.debug("a write job failed; running its batch again job by job", exc_info=failed.__cause__)
     except Exception as exc:  # noqa: BLE001 - the transaction is lost: every job fails with it
         return [exc] * len(jobs)
-    return _run_batch_isolated(archive, jobs)
+    return _run_batch_isolated(archive, jobs, before_commit)
 
 
 class _JobFailed(Exception):
     """One job of an optimistic batch failed; the batch is rolled back and isolated."""
 
 
-def _run_batch_isolated(archive: Archive, jobs: Sequence[Callable[[Archive], Any]]) -> list[Any]:
+def _run_batch_isolated(
+    archive: Archive,
+    jobs: Sequence[Callable[[Archive], Any]],
+    before_commit: Callable[[list[Any]], None] | None = None,
+) -> list[Any]:
     results: list[Any] = []
     try:
         with archive.atomic():
@@ -84,6 +97,8 @@ def _run_batch_isolated(archive: Archive, jobs: Sequence[Callable[[Archive], Any
                     if not archive.in_transaction:
                         raise
                     results.append(exc)
+            if before_commit is not None:
+                before_commit(results)
     except Exception as exc:  # noqa: BLE001
         return [exc] * len(jobs)
     return results
@@ -109,11 +124,32 @@ def _child_open(path: str, timeout: float) -> None:
     multiprocessing.util.Finalize(None, _child_close, exitpriority=10)
 
 
-def _child_write(jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
-    assert _CHILD_ARCHIVE is not None
+def _child_write(jobs: list[Callable[[Archive], Any]], token: str | None = None) -> tuple[list[Any], float]:
+    """Run a batch in the writer process. With a ``token``, the batch's results are kept
+    in the archive in the same transaction, so that running the batch again (the pool
+    retries it when this process dies, which may happen after COMMIT but before the
+    results reach the crawl) reports those results instead of writing everything twice."""
+    archive = _CHILD_ARCHIVE
+    assert archive is not None
     start = time.thread_time()
-    results = run_batch(_CHILD_ARCHIVE, jobs)
+    if token is not None:
+        committed = archive.committed_batch(token)
+        if committed is not None:
+            logger.warning("A batch of %(n)d pages was committed by a writer process that died before "
+                           "reporting it; reporting its results", {"n": len(jobs)})
+            return pickle.loads(committed), time.thread_time() - start  # noqa: S301 - our own row, our token
+    remember = None if token is None else partial(_remember_batch, archive, token)
+    results = run_batch(archive, jobs, remember)
     return results, time.thread_time() - start
+
+
+def _remember_batch(archive: Archive, token: str, results: list[Any]) -> None:
+    try:
+        blob = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - a result that does not pickle cannot be reported either
+        logger.debug("results of batch %s do not pickle; not remembered", token, exc_info=True)
+        return
+    archive.remember_batch(token, blob)
 
 
 def _child_close() -> None:
@@ -140,7 +176,8 @@ class ArchiveWriter:
         works, the Python part of recording does not); ``process``: one dedicated process
         with its own connection, so recording takes no CPU from the reactor's process
         (if it dies, a new one runs the batch again, then its pages one by one, so that
-        a page that kills it fails alone); ``reactor``: on the reactor thread
+        a page that kills it fails alone; a batch it had committed before dying is
+        not run again, its recorded results are reported); ``reactor``: on the reactor thread
     """
 
     def __init__(self, archive: Archive, *, batch_size: int = 100, mode: str = "thread") -> None:
@@ -214,7 +251,7 @@ class ArchiveWriter:
         assert self._process is not None
         outcome: tuple[list[Any], float] = ([WriterStopped("the archive writer stopped")] * len(jobs), 0.0)
         try:
-            outcome = await self._process.run(_child_write, jobs)
+            outcome = await self._process.run(_child_write, jobs, uuid.uuid4().hex)
         except WorkerDied as died:
             outcome = ([died], 0.0) if len(jobs) == 1 else await self._write_one_by_one(jobs)
         except Exception as exc:  # noqa: BLE001 - e.g. a job that does not pickle: the batch fails
@@ -237,7 +274,7 @@ class ArchiveWriter:
                 results.append(WorkerDied("the archive writer process keeps dying; page not written"))
                 continue
             try:
-                (result,), spent = await self._process.run(_child_write, [job])
+                (result,), spent = await self._process.run(_child_write, [job], uuid.uuid4().hex)
                 deaths_in_a_row = 0
             except WorkerDied as exc:
                 result, spent = exc, 0.0

@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import time
+from functools import partial
 from operator import methodcaller
 from pathlib import Path
 
@@ -304,6 +305,53 @@ async def test_a_page_that_kills_the_writer_process_fails_alone(tmp_path, caplog
                         "https://after.example.org/"]
         assert archive.integrity_check() == "ok"
     assert "writing them one by one" in caplog.text
+
+
+class _DiesWhenReported:
+    """A write result whose sending kills the writer process once (``marker`` says it
+    did): the batch has committed, its results never reach the crawl."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        from pipelines import archive_writer
+
+        archive = archive_writer._CHILD_ARCHIVE
+        if archive is not None and not archive.in_transaction and not Path(self.marker).exists():
+            Path(self.marker).touch()
+            os._exit(9)
+        return (_DiesWhenReported, (self.marker,))
+
+
+def _write_then_die_when_reported(archive: Archive, marker: str) -> _DiesWhenReported:
+    archive.add_failure("https://reported.example.org/", "fetch", "committed once")
+    return _DiesWhenReported(marker)
+
+
+@coroutine_test
+async def test_a_batch_committed_by_a_writer_that_died_before_reporting_is_not_written_twice(tmp_path):
+    marker = tmp_path / "died"
+    with open_archive(tmp_path / "a.db") as archive:
+        writer = ArchiveWriter(archive, batch_size=10, mode="process")
+        try:
+            await writer.submit(methodcaller("add_failure", "https://first.example.org/", "fetch", "x"))
+            batch = [
+                writer.submit(methodcaller("add_failure", "https://a.example.org/", "fetch", "x")),
+                writer.submit(partial(_write_then_die_when_reported, marker=str(marker))),
+                writer.submit(methodcaller("add_failure", "https://b.example.org/", "fetch", "x")),
+            ]
+            results = await asyncio.gather(*batch, return_exceptions=True)
+            await writer.drain()
+        finally:
+            writer.close()
+        assert marker.exists()  # the writer did die after the commit
+        assert [type(r) for r in results] == [int, _DiesWhenReported, int]
+        urls = [r["url"] for r in archive.db.query("select url from failures order by id")]
+        assert urls == ["https://first.example.org/", "https://a.example.org/", "https://reported.example.org/",
+                        "https://b.example.org/"]
+        assert results[0] == archive.db.execute(
+            "select id from failures where url = 'https://a.example.org/'").fetchone()[0]
 
 
 @pytest.mark.parametrize("mode", ["thread", "process", "reactor"])

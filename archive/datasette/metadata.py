@@ -115,6 +115,7 @@ TABLE_DESCRIPTIONS: dict[str, dict[str, Any]] = {
         "columns": {"key": "Setting name.", "value": "Setting value."},
     },
     "text_bands": {"description": "LSH index of text signatures (internal)."},
+    "writer_batches": {"description": "The last batch the crawl's writer process committed (internal)."},
     "texts_search": {"description": "Full-text index of texts' titles and bodies (internal, kept by triggers)."},
     "sightings_search": {
         "description": "Full-text index of sightings' titles and authors (internal, kept by triggers)."
@@ -136,6 +137,7 @@ TABLE_SETTINGS: dict[str, dict[str, Any]] = {
     "crawls": {"label_column": "started", "sort_desc": "started", "facets": ["spider", "status"]},
     "failures": {"sort_desc": "at", "facets": ["stage", "crawl_id", "http_status"]},
     "text_bands": {"hidden": True},
+    "writer_batches": {"hidden": True},
     "texts_search": {"hidden": True},
     "sightings_search": {"hidden": True},
 }
