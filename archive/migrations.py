@@ -175,9 +175,11 @@ def m007_covering_band_index(db: Database) -> None:
             PRIMARY KEY (band_key, text_id)
         ) WITHOUT ROWID"""
     )
+    # rows of texts deleted by hand (foreign keys off) would fail the copy: they point nowhere
     db.execute(
         "INSERT OR IGNORE INTO text_bands_new(band_key, text_id) "
-        "SELECT band_key, text_id FROM text_bands ORDER BY band_key, text_id"
+        "SELECT band_key, text_id FROM text_bands WHERE text_id IN (SELECT id FROM texts) "
+        "ORDER BY band_key, text_id"
     )
     db.execute("DROP TABLE text_bands")
     db.execute("ALTER TABLE text_bands_new RENAME TO text_bands")

@@ -7,8 +7,9 @@ from typing import Any
 
 
 def _left_out(_value: object) -> None:
-    """Feed exports leave this field out (``null``): raw page bytes and shingle arrays
-    are for the pipelines, and JSON cannot hold bytes."""
+    """Feed exports leave this field out (``null``): the raw page (bytes, or the decoded
+    page in ``WORKERS_MODE = "inline"``) and shingle arrays are for the pipelines, and
+    JSON cannot hold bytes."""
     return
 
 
@@ -30,7 +31,8 @@ class ArticlePage:
     otherwise).
 
     Feed exports (``scrapy crawl … -o items.jsonl``) write the extraction and
-    fingerprint as plain data and leave ``body`` and ``shingles`` out (field serializers).
+    fingerprint as plain data and leave ``body``, ``html`` and ``shingles`` out (field
+    serializers).
     """
 
     url: str
@@ -39,7 +41,7 @@ class ArticlePage:
     http_status: int
     fetched_at: str
     body: bytes = field(default=b"", metadata={"serializer": _left_out})
-    html: str | None = None
+    html: str | None = field(default=None, metadata={"serializer": _left_out})
     encoding: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     extraction: Any = field(default=None, metadata={"serializer": _as_dict})

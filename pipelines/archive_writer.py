@@ -138,6 +138,7 @@ def _child_write(jobs: list[Callable[[Archive], Any]], token: str | None = None)
             logger.warning("A batch of %(n)d pages was committed by a writer process that died before "
                            "reporting it; reporting its results", {"n": len(jobs)})
             return pickle.loads(committed), time.thread_time() - start  # noqa: S301 - our own row, our token
+    # raising in before_commit would roll the batch back: _remember_batch only logs
     remember = None if token is None else partial(_remember_batch, archive, token)
     results = run_batch(archive, jobs, remember)
     return results, time.thread_time() - start
@@ -147,7 +148,8 @@ def _remember_batch(archive: Archive, token: str, results: list[Any]) -> None:
     try:
         blob = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - a result that does not pickle cannot be reported either
-        logger.debug("results of batch %s do not pickle; not remembered", token, exc_info=True)
+        logger.warning("The results of a batch do not pickle; if the writer dies before reporting them, "
+                       "the batch is written again", exc_info=True)
         return
     archive.remember_batch(token, blob)
 
@@ -246,18 +248,35 @@ class ArchiveWriter:
         jobs: list[Callable[[Archive], Any]],
     ) -> None:
         """Run ``jobs`` in the writer process. If it dies on the batch (the pool already
-        retried it once on a new process; the dead transaction was rolled back), each
-        job runs alone, so that one page that kills the writer fails by itself."""
+        retried it once on a new process), the batch is reported from its recorded
+        results if it committed, else each job runs alone (the dead transaction was
+        rolled back), so that one page that kills the writer fails by itself."""
         assert self._process is not None
         outcome: tuple[list[Any], float] = ([WriterStopped("the archive writer stopped")] * len(jobs), 0.0)
         try:
-            outcome = await self._process.run(_child_write, jobs, uuid.uuid4().hex)
+            outcome = await self._run_in_process(jobs)
         except WorkerDied as died:
             outcome = ([died], 0.0) if len(jobs) == 1 else await self._write_one_by_one(jobs)
         except Exception as exc:  # noqa: BLE001 - e.g. a job that does not pickle: the batch fails
             outcome = ([exc] * len(jobs), 0.0)
         finally:  # also when cancelled: every future is resolved, and drain() does not hang
             self._finish(loop, batch, outcome)
+
+    async def _run_in_process(self, jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
+        """``jobs`` as one batch in the writer process, under a fresh token (see
+        :func:`_child_write`). When the process dies on every try, the results are read
+        here if the batch committed all the same; else :class:`WorkerDied` is raised."""
+        assert self._process is not None
+        token = uuid.uuid4().hex
+        try:
+            return await self._process.run(_child_write, jobs, token)
+        except WorkerDied:
+            committed = self.archive.committed_batch(token)
+            if committed is None:
+                raise
+            logger.warning("The archive writer process died after committing a batch of %(n)d pages; "
+                           "reporting its recorded results", {"n": len(jobs)})
+            return pickle.loads(committed), 0.0  # noqa: S301 - our own row, under our fresh token
 
     async def _write_one_by_one(self, jobs: list[Callable[[Archive], Any]]) -> tuple[list[Any], float]:
         """Each job in a writer process of its own turn. Two deaths in a row mean the
@@ -274,7 +293,7 @@ class ArchiveWriter:
                 results.append(WorkerDied("the archive writer process keeps dying; page not written"))
                 continue
             try:
-                (result,), spent = await self._process.run(_child_write, [job], uuid.uuid4().hex)
+                (result,), spent = await self._run_in_process([job])
                 deaths_in_a_row = 0
             except WorkerDied as exc:
                 result, spent = exc, 0.0

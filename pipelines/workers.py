@@ -282,7 +282,7 @@ class WorkerPool:
             return
         self.restarts += 1
         logger.warning("%(article)s %(name)s died; starting a new one (restart %(n)d)",
-                       {"article": "An" if self.name[:1] in "aeiou" else "A", "name": self.name, "n": self.restarts})
+                       {"article": "An" if self.name[:1] in tuple("aeiou") else "A", "name": self.name, "n": self.restarts})
         broken.shutdown(wait=False, cancel_futures=True)
         self._executor = self._new_executor()
 

@@ -104,8 +104,9 @@ def test_lock_refuses_a_second_holder(tmp_path):
 
 
 def test_band_index_migrates_to_a_covering_key(archive_path):
-    """m007 moves an older archive's band rows (duplicates folded) into the keyed table,
-    and a band lookup then reads only that table's key."""
+    """m007 moves an older archive's band rows (duplicates folded, rows of texts that no
+    longer exist dropped) into the keyed table, and a band lookup then reads only that
+    table's key."""
     from sqlite_utils import Database
 
     from archive import fts
@@ -116,7 +117,9 @@ def test_band_index_migrates_to_a_covering_key(archive_path):
     migrations.apply(old, stop_before="m007_covering_band_index")
     old.execute("insert into texts(id, body, chars, first_seen, last_seen, content_hash) values (1, 'a', 1, 's', 's', 'h1')")
     old.execute("insert into texts(id, body, chars, first_seen, last_seen, content_hash) values (2, 'b', 1, 's', 's', 'h2')")
-    old.conn.executemany("insert into text_bands(band_key, text_id) values (?, ?)", [(7, 1), (7, 1), (8, 1), (7, 2)])
+    old.conn.executemany(  # text 99 was deleted by hand (foreign keys off): its row points nowhere
+        "insert into text_bands(band_key, text_id) values (?, ?)", [(7, 1), (7, 1), (8, 1), (7, 2), (7, 99)]
+    )
     old.conn.commit()
     old.close()
 

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.spiders.blog import BlogSpider
@@ -192,14 +193,15 @@ def test_scrapy_crawl_exit_code_tells_cron_what_happened(site, tmp_path):
     assert rows(tmp_path / "failed.db", "select status from crawls") == [("failed",)]
 
 
+@pytest.mark.parametrize("mode", ["pool", "inline"])
 @coroutine_test
-async def test_items_export_as_json_lines(site, archive_path, tmp_path):
+async def test_items_export_as_json_lines(site, archive_path, tmp_path, mode):
     """``-o items.jsonl`` works: every archived page is one JSON record with its
     extraction and where it went in the archive (the raw page bytes are left out)."""
     import json
 
     feed = tmp_path / "items.jsonl"
-    settings = crawl_settings(archive_path, FEEDS={str(feed): {"format": "jsonlines"}})
+    settings = crawl_settings(archive_path, FEEDS={str(feed): {"format": "jsonlines"}}, WORKERS_MODE=mode)
     crawler = get_crawler(BlogSpider, settings)
     await crawler.crawl_async(url=site.url("/"), depth="2")
     records = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
@@ -207,13 +209,14 @@ async def test_items_export_as_json_lines(site, archive_path, tmp_path):
     texts = dict(rows(archive_path, "select id, body from texts"))
     for record in records:
         assert record["body"] is None
+        assert record["html"] is None
         assert record["shingles"] is None
         assert record["extraction"]["body"].strip()
         assert isinstance(record["extraction"]["recommendations"], list)
         assert len(record["fingerprint"]["content_hash"]) == 32
         assert record["archived"]["text_id"] in texts
         assert record["archived"]["relation"] in ("original", "exact", "near", "excerpt")
-    jianshu = next(r for r in records if "/jianshu/p/" in r["url"])
-    assert jianshu["extraction"]["title"]
-    assert jianshu["extraction"]["recommendations"]
+    assert all(r["extraction"]["title"] for r in records if "/jianshu/p/" in r["url"])
+    exported = sum(len(r["extraction"]["recommendations"]) for r in records)
+    assert exported == crawler.stats.get_value("blogarchive/archive/recommendations") > 0
     assert {r["archived"]["text_id"] for r in records} == set(texts)

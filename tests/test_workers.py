@@ -308,44 +308,50 @@ async def test_a_page_that_kills_the_writer_process_fails_alone(tmp_path, caplog
 
 
 class _DiesWhenReported:
-    """A write result whose sending kills the writer process once (``marker`` says it
-    did): the batch has committed, its results never reach the crawl."""
+    """A write result whose sending kills the writer process, ``times`` times in all (the
+    file ``marker`` counts the deaths): the batch has committed, its results never reach
+    the crawl."""
 
-    def __init__(self, marker: str) -> None:
-        self.marker = marker
+    def __init__(self, marker: str, times: int) -> None:
+        self.marker, self.times = marker, times
 
     def __reduce__(self) -> tuple:
         from pipelines import archive_writer
 
         archive = archive_writer._CHILD_ARCHIVE
-        if archive is not None and not archive.in_transaction and not Path(self.marker).exists():
-            Path(self.marker).touch()
+        marker = Path(self.marker)
+        deaths = int(marker.read_text()) if marker.exists() else 0
+        if archive is not None and not archive.in_transaction and deaths < self.times:
+            marker.write_text(str(deaths + 1))
             os._exit(9)
-        return (_DiesWhenReported, (self.marker,))
+        return (_DiesWhenReported, (self.marker, self.times))
 
 
-def _write_then_die_when_reported(archive: Archive, marker: str) -> _DiesWhenReported:
+def _write_then_die_when_reported(archive: Archive, marker: str, times: int) -> _DiesWhenReported:
     archive.add_failure("https://reported.example.org/", "fetch", "committed once")
-    return _DiesWhenReported(marker)
+    return _DiesWhenReported(marker, times)
 
 
+@pytest.mark.parametrize("deaths", [1, 2])
 @coroutine_test
-async def test_a_batch_committed_by_a_writer_that_died_before_reporting_is_not_written_twice(tmp_path):
-    marker = tmp_path / "died"
+async def test_a_batch_committed_by_a_writer_that_died_before_reporting_is_not_written_twice(tmp_path, deaths):
+    """One death: the pool's retry finds the batch's token and reports the recorded
+    results. Two (the retry dies too): the crawl process reads them from the archive."""
+    marker = tmp_path / "deaths"
     with open_archive(tmp_path / "a.db") as archive:
         writer = ArchiveWriter(archive, batch_size=10, mode="process")
         try:
             await writer.submit(methodcaller("add_failure", "https://first.example.org/", "fetch", "x"))
             batch = [
                 writer.submit(methodcaller("add_failure", "https://a.example.org/", "fetch", "x")),
-                writer.submit(partial(_write_then_die_when_reported, marker=str(marker))),
+                writer.submit(partial(_write_then_die_when_reported, marker=str(marker), times=deaths)),
                 writer.submit(methodcaller("add_failure", "https://b.example.org/", "fetch", "x")),
             ]
             results = await asyncio.gather(*batch, return_exceptions=True)
             await writer.drain()
         finally:
             writer.close()
-        assert marker.exists()  # the writer did die after the commit
+        assert int(marker.read_text()) == deaths  # the writer did die after the commit
         assert [type(r) for r in results] == [int, _DiesWhenReported, int]
         urls = [r["url"] for r in archive.db.query("select url from failures order by id")]
         assert urls == ["https://first.example.org/", "https://a.example.org/", "https://reported.example.org/",
