@@ -132,7 +132,23 @@ class Archive:
         self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        migrations.apply(self.db)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Apply pending migrations, one process at a time: they run in one transaction
+        that takes SQLite's write lock first and only then reads what is pending, so a
+        second process opening the file meanwhile waits (up to ``timeout``) and finds
+        nothing left to do, instead of failing halfway (``m007`` takes seconds on a
+        large archive)."""
+        if not migrations.pending(self.db):
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.apply(self.db)  # each migration nests as a savepoint
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        self.db.execute("COMMIT")
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

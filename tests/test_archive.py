@@ -137,3 +137,43 @@ def test_band_index_migrates_to_a_covering_key(archive_path):
                          band_keys=[9, 9, 7], seen="s")  # a repeated key is stored once
         assert archive.db.execute("select count(*) from text_bands where band_key = 9").fetchone()[0] == 1
         assert archive.integrity_check() == "ok"
+
+
+_OPEN_AND_COUNT = """
+import sys
+from archive import Archive
+with Archive(sys.argv[1]) as archive:
+    print(archive.db.execute("select count(*) from text_bands").fetchone()[0])
+"""
+
+
+def test_two_processes_opening_an_archive_that_needs_a_long_migration_both_succeed(archive_path):
+    """The second waits for the first's migration instead of failing on it."""
+    import subprocess
+    import sys
+
+    from sqlite_utils import Database
+
+    from archive import fts
+    from archive.migrations import migrations
+    from tests.conftest import ROOT
+
+    old = Database(archive_path)
+    fts.register(old.conn)
+    migrations.apply(old, stop_before="m007_covering_band_index")
+    old.conn.execute("begin")
+    old.conn.executemany("insert into texts(id, body, chars, first_seen, last_seen, content_hash) "
+                         "values (?, 'x', 1, 's', 's', ?)", [(i, str(i)) for i in range(1, 20_001)])
+    old.conn.executemany("insert into text_bands(band_key, text_id) values (?, ?)",
+                         [(i * 7919 + j, i) for i in range(1, 20_001) for j in range(42)])
+    old.conn.execute("commit")
+    old.close()
+    env = {"PYTHONPATH": str(ROOT), "PATH": ""}
+    openers = [subprocess.Popen([sys.executable, "-c", _OPEN_AND_COUNT, str(archive_path)], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outcomes = [opener.communicate(timeout=120) for opener in openers]
+    assert [opener.returncode for opener in openers] == [0, 0], [err[-800:] for _, err in outcomes]
+    assert [out.strip() for out, _ in outcomes] == ["840000", "840000"]
+    with Archive(archive_path) as archive:
+        names = [r[0] for r in archive.db.execute("select name from _sqlite_migrations").fetchall()]
+    assert names.count("m007_covering_band_index") == 1
