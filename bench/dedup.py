@@ -63,12 +63,14 @@ def plain_minhash_predictions(docs: list[dict]) -> dict[str, str]:
 
     lsh = MinHashLSH(threshold=0.5, num_perm=128)
     cluster: dict[str, str] = {}
+    order: dict[str, int] = {}
     for doc in docs:
         text = doc["text"]
         minhash = MinHash(num_perm=128)
         minhash.update_batch({text[i : i + 5].encode("utf-8") for i in range(max(1, len(text) - 4))})
-        hits = lsh.query(minhash)
-        cluster[doc["id"]] = cluster[hits[0]] if hits else doc["id"]
+        hits = lsh.query(minhash)  # a set's order, which changes from run to run: take the earliest
+        cluster[doc["id"]] = cluster[min(hits, key=order.__getitem__)] if hits else doc["id"]
+        order[doc["id"]] = len(order)
         lsh.insert(doc["id"], minhash)
     return cluster
 

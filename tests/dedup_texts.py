@@ -51,3 +51,13 @@ def csdn_repost(text: str) -> str:
 def excerpt(text: str, share: float, tail: str = "……阅读全文") -> str:
     """The first ``share`` of ``text`` followed by a read-more tail."""
     return text[: int(len(text) * share)] + tail
+
+
+def split_words(text: str, every: int = 3) -> str:
+    """``text`` with every ``every``-th word of five letters or more split in two by a
+    space, as careless reflowing of a page leaves it ("note book")."""
+    words = text.split(" ")
+    long_words = [i for i, word in enumerate(words) if len(word) >= 5 and word.isalpha()]
+    for i in long_words[::every]:
+        words[i] = words[i][:2] + " " + words[i][2:]
+    return " ".join(words)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from pipelines.dedup import DedupParams, compare, fingerprint, shingled, verdict
-from tests.dedup_texts import ESSAY, POST, csdn_repost, excerpt, half_width_punctuation, traditional
+from pipelines.dedup import DedupParams, compare, fingerprint, letter_shingled, shingled, verdict
+from tests.dedup_texts import (
+    ESSAY,
+    POST,
+    csdn_repost,
+    excerpt,
+    half_width_punctuation,
+    split_words,
+    traditional,
+)
 
 PARAMS = DedupParams()
 
@@ -65,3 +73,41 @@ def test_fingerprints_of_copies_share_bands():
     assert a.content_hash == b.content_hash
     assert set(a.band_keys) & set(c.band_keys)
     assert len(a.signature) == 4 * PARAMS.num_perm
+
+
+def letter_relation(a: str, b: str) -> str | None:
+    return verdict(compare(letter_shingled(a), letter_shingled(b)), letters=True).relation
+
+
+#: An English body of the same length as POST's, on another subject.
+OTHER_POST = (
+    "Our street got a new bakery this spring, in the shop that used to sell mobile phone cases. "
+    "The owner gets up at four, and by seven there is a queue of people on their way to the station. "
+    "She bakes one kind of loaf on weekdays and three on Saturdays, and when they are gone the door is locked. "
+    "Nobody seems to mind. The queue has become the place where neighbours who never spoke now swap news "
+    "about the school, the roadworks and whose cat has been sleeping in whose garden. "
+    "I asked her once why she does not bake more, and she said that then she would have to hire someone, "
+    "and then she would have to talk to that person instead of to us."
+)
+
+
+def test_words_split_by_reflowing_are_a_copy_by_letters():
+    split = split_words(POST, every=2)
+    assert relation(split, POST) is None  # half its word shingles are broken
+    assert letter_relation(split, POST) == "near"
+    assert letter_relation(excerpt(split, 0.5, " ... Read more"), POST) == "excerpt"
+    assert letter_shingled(ESSAY) is None  # Chinese is shingled by character already
+
+
+def test_letters_do_not_make_texts_that_share_blocks_copies():
+    header = "\n".join(f"Home News Sport Culture Section {i} Subscribe Sign in Search the archive" for i in range(6))
+    footer = "\n".join(f"More stories number {i}: small things and large ones from city life, read {i}k times"
+                       for i in range(8))
+    assert letter_relation(f"{header}\n{POST}\n{footer}", f"{header}\n{OTHER_POST}\n{footer}") is None
+    opening = "Habits are powerful things, and as the old saying goes, the devil is in the details.\n"
+    quote = 'As someone once wrote: "' + " ".join(POST.splitlines()[2:4]) + '"\n'
+    closing = "\nThose are my rough thoughts on the matter; comments and corrections are welcome."
+    mine = ("This spring I started to learn to cook, and the first time I fried greens I used far too much salt. "
+            "Since then I write down how much of everything goes in, and slowly I have found the measure.")
+    assert letter_relation(opening + mine + quote + closing, opening + OTHER_POST + quote + closing) is None
+    assert letter_relation(POST, OTHER_POST) is None

@@ -182,3 +182,21 @@ def test_a_slightly_fuller_copy_keeps_the_original_body_and_a_much_fuller_one_re
     record(archive, fullest)  # fuller than the stored (non-original) body by any margin
     assert archive.text(text_id)["body"] == fullest.extraction.body
     assert_every_copy_reconstructs(archive, [original, slightly, much, fullest])
+
+
+def test_a_copy_with_words_split_by_reflowing_joins_its_text(archive):
+    """The word view alone would keep it apart (half its word shingles are broken); an
+    edit keeps it off the exact path (which compares letters only)."""
+    from tests.dedup_texts import split_words
+    from tests.test_dedup_verify import OTHER_POST
+
+    pages = [
+        page("https://example.org/notebook", POST, "2024-03-01T08:00:00"),
+        page("https://medium.com/@someone/notebook",
+             split_words(POST.replace("cheap spiral pad", "cheap spiral notepad"), every=2), "2024-03-02T08:00:00"),
+        page("https://example.org/bakery", OTHER_POST, "2024-03-03T08:00:00"),
+    ]
+    first, second, third = record(archive, *pages)
+    assert first == second != third
+    assert relations(archive, first)["https://medium.com/@someone/notebook"] == "near"
+    assert_every_copy_reconstructs(archive, pages)

@@ -13,6 +13,7 @@ from pipelines.dedup.fingerprint import (
     content_hash,
     fingerprint,
     fingerprint_of,
+    letter_shingled,
     shingled,
 )
 from pipelines.dedup.normalise import normalise
@@ -27,6 +28,7 @@ __all__ = [
     "content_hash",
     "fingerprint",
     "fingerprint_of",
+    "letter_shingled",
     "normalise",
     "Shingled",
     "shingled",

@@ -125,6 +125,31 @@ def shingled(text: str, params: DedupParams) -> Shingled:
     return Shingled(shingle_hashes(tokens.ids, params.shingle_size), len(tokens.ids), _digest(tokens.letters))
 
 
+#: Letters per shingle of the letter view (about three English words).
+LETTER_SHINGLE_SIZE = 16
+#: The letter view is for texts written mostly in the Latin script (code points below
+#: U+0250): CJK text is shingled by character already.
+_LATIN_END = 0x250
+_MIN_LATIN_SHARE = 0.5
+
+
+@lru_cache(maxsize=256)
+def letter_shingled(text: str) -> Shingled | None:
+    """``text`` normalised as for :func:`shingled`, with each letter or digit a token
+    and separators dropped, in shingles of :data:`LETTER_SHINGLE_SIZE` letters; None
+    when the text is not mostly in the Latin script.
+
+    Words split by careless reflowing ("immig ration", "t o") break every word shingle
+    they are in, but no letter shingle: verification looks at this view when the word
+    view rejects two Latin-script texts.
+    """
+    letters = tokenise(strip_boilerplate(fold(text))).letters
+    codes = np.frombuffer(letters.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not len(codes) or np.count_nonzero(codes < _LATIN_END) < _MIN_LATIN_SHARE * len(codes):
+        return None
+    return Shingled(shingle_hashes(codes.astype(np.uint64), LETTER_SHINGLE_SIZE), len(codes), _digest(letters))
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What dedup needs of one body: exact hash, MinHash signature and LSH band keys."""
