@@ -21,7 +21,7 @@ from archive import Archive, CandidateText, FingerprintParams, RecommendationRec
 from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, fingerprint_of, shingled, verdict
 from pipelines.dedup.bodydiff import apply_diff, make_diff
 from pipelines.dedup.canonical import FULLER_RATIO, Copy, choose_body, choose_original
-from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled, letter_shingled
+from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled, mostly_latin, rejoined
 from pipelines.dedup.verify import MIN_TOKENS, Similarity, Verdict
 from pipelines.extract import Extraction
 
@@ -101,26 +101,26 @@ def _shingles_of(text: str, params: DedupParams) -> Shingled:
     return known if known is not None else shingled(text, params)
 
 
-def _verified(body: str, new: Shingled, other_body: str, other: Shingled) -> tuple[Similarity, Verdict]:
-    """How ``body`` relates to ``other_body``: by words first; unless the words say
-    "near", and both are Latin-script texts, by letters
-    (:func:`~pipelines.dedup.fingerprint.letter_shingled`) too, which words split by
-    reflowing do not fool (they make a copy look different, or like an excerpt). The
-    same coverage and gap rules decide in both views; the letters' answer is taken
-    when they give one."""
+def _verified(
+    body: str, new: Shingled, other_body: str, other: Shingled, params: DedupParams
+) -> tuple[Similarity, Verdict]:
+    """How ``body`` relates to ``other_body`` by their word shingles; for Latin-script
+    texts the words do not call near copies, again after rejoining the words that
+    reflowing split in either (:func:`~pipelines.dedup.fingerprint.rejoined`): each
+    split breaks every word shingle around it, so a copy split in every other word
+    looked like a different text, or like an excerpt. The same rules decide."""
     similarity = compare(new, other)
     decision = verdict(similarity)
-    if decision.relation == "near":
+    if decision.relation == "near" or not (mostly_latin(body) and mostly_latin(other_body)):
         return similarity, decision
-    new_letters = letter_shingled(body)
-    other_letters = letter_shingled(other_body) if new_letters is not None else None
-    if new_letters is None or other_letters is None:
+    new_joined, other_joined = rejoined(body, other_body, params), rejoined(other_body, body, params)
+    if new_joined is None and other_joined is None:
         return similarity, decision
-    by_letters = compare(new_letters, other_letters)
-    letter_decision = verdict(by_letters, letters=True)
-    if letter_decision.relation is None:
+    again = compare(new_joined or new, other_joined or other)
+    second = verdict(again)
+    if second.relation is None or (decision.relation is not None and second.relation != "near"):
         return similarity, decision
-    return by_letters, letter_decision
+    return again, second
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def find_match(
             return Match(text, "exact", 1.0, 1.0, fp.token_count)
         # equal to another copy of the text, not to its stored body: relate it to the body
         new, stored = _shingles_of(body, params), _shingles_of(text.body, params)
-        similarity, decision = _verified(body, new, text.body, stored)
+        similarity, decision = _verified(body, new, text.body, stored, params)
         relation = decision.relation or "near"
         if relation == "excerpt" and not similarity.shorter_is_new:
             relation = "near"
@@ -165,7 +165,7 @@ def find_match(
     best: tuple[tuple[float, float], Match] | None = None
     for candidate in candidates:
         stored = _shingles_of(candidate.body, params)
-        similarity, decision = _verified(body, new, candidate.body, stored)
+        similarity, decision = _verified(body, new, candidate.body, stored, params)
         if decision.relation is None:
             continue
         rank = (min(similarity.coverage_new, similarity.coverage_stored), similarity.jaccard)
@@ -191,11 +191,12 @@ def copy_text(body: str, sighting: dict[str, Any]) -> str:
 
 
 def _relation_to_body(
-    copy_text: str, copy: Shingled, copy_hash: str, body_text: str, body: Shingled, body_hash: str
+    copy_text: str, copy: Shingled, copy_hash: str, body_text: str, body: Shingled, body_hash: str,
+    params: DedupParams,
 ) -> dict[str, Any]:
     if copy_hash == body_hash:
         return {"relation": "exact", "similarity": 1.0, "containment": 1.0}
-    similarity, decision = _verified(copy_text, copy, body_text, body)
+    similarity, decision = _verified(copy_text, copy, body_text, body, params)
     relation = decision.relation or "near"
     if relation == "excerpt" and not similarity.shorter_is_new:
         relation = "near"  # the copy is the fuller one: the stored body is the excerpt
@@ -239,7 +240,9 @@ def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
     body_shingles = shingles[source.id]
     for row in rows:
         sid = row["id"]
-        columns = _relation_to_body(texts[sid], shingles[sid], row["content_hash"], new_body, body_shingles, body_hash)
+        columns = _relation_to_body(
+            texts[sid], shingles[sid], row["content_hash"], new_body, body_shingles, body_hash, params
+        )
         if sid == original.id:
             columns["relation"] = "original"
         columns["body_diff"] = make_diff(new_body, texts[sid])

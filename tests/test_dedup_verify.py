@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.dedup import DedupParams, compare, fingerprint, letter_shingled, shingled, verdict
+import random
+
+from pipelines.dedup import DedupParams, compare, fingerprint, mostly_latin, rejoined, shingled, verdict
 from tests.dedup_texts import (
     ESSAY,
     POST,
@@ -75,8 +77,10 @@ def test_fingerprints_of_copies_share_bands():
     assert len(a.signature) == 4 * PARAMS.num_perm
 
 
-def letter_relation(a: str, b: str) -> str | None:
-    return verdict(compare(letter_shingled(a), letter_shingled(b)), letters=True).relation
+def rejoined_relation(a: str, b: str) -> str | None:
+    """The relation once the words split in either text are rejoined (as recording does)."""
+    joined_a, joined_b = rejoined(a, b, PARAMS), rejoined(b, a, PARAMS)
+    return verdict(compare(joined_a or shingled(a, PARAMS), joined_b or shingled(b, PARAMS))).relation
 
 
 #: An English body of the same length as POST's, on another subject.
@@ -91,23 +95,43 @@ OTHER_POST = (
 )
 
 
-def test_words_split_by_reflowing_are_a_copy_by_letters():
-    split = split_words(POST, every=2)
+def test_words_split_by_reflowing_are_rejoined_from_the_other_text():
+    split = split_words(POST.replace("cheap spiral pad", "cheap spiral notepad"), every=2)
     assert relation(split, POST) is None  # half its word shingles are broken
-    assert letter_relation(split, POST) == "near"
-    assert letter_relation(excerpt(split, 0.5, " ... Read more"), POST) == "excerpt"
-    assert letter_shingled(ESSAY) is None  # Chinese is shingled by character already
+    assert rejoined_relation(split, POST) == "near"
+    assert rejoined_relation(POST, split) == "near"
+    assert rejoined_relation(excerpt(split, 0.5, " ... Read more"), POST) == "excerpt"
+    assert rejoined(POST, OTHER_POST, PARAMS) is None  # nothing to rejoin between different texts
+    assert mostly_latin(POST)
+    assert not mostly_latin(ESSAY)  # Chinese is shingled by character: nothing is split
 
 
-def test_letters_do_not_make_texts_that_share_blocks_copies():
+def test_rejoining_does_not_make_texts_built_from_one_template_copies():
+    intro = ("Results service. These are the provisional figures published by the returning officers overnight, "
+             "compiled by our data team from the official declarations in each constituency of the county. ")
+
+    def results(seed: int) -> str:  # a number every four or five words
+        rng = random.Random(seed)
+        return intro + " ".join(
+            f"Constituency number {i}: turnout approximately {rng.randint(40, 80)} percent, conservative "
+            f"candidate received {rng.randint(1000, 30000)} votes, labour candidate received "
+            f"{rng.randint(1000, 30000)} votes, liberal democrat candidate received {rng.randint(1000, 9000)} votes."
+            for i in range(1, 13)
+        )
+
+    assert relation(results(1), results(2)) is None
+    assert rejoined_relation(results(1), results(2)) is None
+
+
+def test_rejoining_does_not_make_texts_that_share_blocks_copies():
     header = "\n".join(f"Home News Sport Culture Section {i} Subscribe Sign in Search the archive" for i in range(6))
     footer = "\n".join(f"More stories number {i}: small things and large ones from city life, read {i}k times"
                        for i in range(8))
-    assert letter_relation(f"{header}\n{POST}\n{footer}", f"{header}\n{OTHER_POST}\n{footer}") is None
+    assert rejoined_relation(f"{header}\n{POST}\n{footer}", f"{header}\n{OTHER_POST}\n{footer}") is None
     opening = "Habits are powerful things, and as the old saying goes, the devil is in the details.\n"
     quote = 'As someone once wrote: "' + " ".join(POST.splitlines()[2:4]) + '"\n'
     closing = "\nThose are my rough thoughts on the matter; comments and corrections are welcome."
     mine = ("This spring I started to learn to cook, and the first time I fried greens I used far too much salt. "
             "Since then I write down how much of everything goes in, and slowly I have found the measure.")
-    assert letter_relation(opening + mine + quote + closing, opening + OTHER_POST + quote + closing) is None
-    assert letter_relation(POST, OTHER_POST) is None
+    assert rejoined_relation(opening + mine + quote + closing, opening + OTHER_POST + quote + closing) is None
+    assert rejoined_relation(POST, OTHER_POST) is None

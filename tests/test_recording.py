@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,27 @@ def test_a_copy_with_words_split_by_reflowing_joins_its_text(archive):
     assert first == second != third
     assert relations(archive, first)["https://medium.com/@someone/notebook"] == "near"
     assert_every_copy_reconstructs(archive, pages)
+
+
+def test_texts_built_from_one_template_and_short_texts_stay_apart(archive):
+    """Neither has a split word to rejoin: the word view's answer stands."""
+    intro = ("Results service. These are the provisional figures published by the returning officers overnight, "
+             "compiled by our data team from the official declarations in each constituency of the county. ")
+
+    def results(seed: int) -> str:
+        rng = random.Random(seed)
+        return intro + " ".join(
+            f"Constituency number {i}: turnout approximately {rng.randint(40, 80)} percent, conservative "
+            f"candidate received {rng.randint(1000, 30000)} votes, labour candidate received "
+            f"{rng.randint(1000, 30000)} votes." for i in range(1, 13)
+        )
+
+    notice = ("Neighbourhood association announcement: tomorrow's extraordinary general assembly regarding "
+              "playground renovations is postponed indefinitely.")  # 14 words: no evidence of a copy
+    longer = notice + (" Members interested in volunteering for the committee should contact the secretary "
+                       "before Friday evening, thank you all.")
+    ids = record(archive, page("https://ex.org/north", results(1), "2024-05-01"),
+                 page("https://ex.org/south", results(2), "2024-05-02"),
+                 page("https://ex.org/notice", notice, "2024-05-03"),
+                 page("https://ex.org/notice-2", longer, "2024-05-04"))
+    assert len(set(ids)) == 4

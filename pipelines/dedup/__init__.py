@@ -13,7 +13,8 @@ from pipelines.dedup.fingerprint import (
     content_hash,
     fingerprint,
     fingerprint_of,
-    letter_shingled,
+    mostly_latin,
+    rejoined,
     shingled,
 )
 from pipelines.dedup.normalise import normalise
@@ -28,8 +29,9 @@ __all__ = [
     "content_hash",
     "fingerprint",
     "fingerprint_of",
-    "letter_shingled",
+    "mostly_latin",
     "normalise",
+    "rejoined",
     "Shingled",
     "shingled",
     "verdict",

@@ -13,7 +13,7 @@ import xxhash
 from datasketch import MinHash, MinHashLSH
 
 from pipelines.dedup.normalise import fold, strip_boilerplate
-from pipelines.dedup.shingles import shingle_hashes, tokenise
+from pipelines.dedup.shingles import shingle_hashes, tokenise, tokens
 
 #: Bumped whenever normalisation or tokenisation changes what a signature means.
 NORMALISER_VERSION = "3"
@@ -125,29 +125,55 @@ def shingled(text: str, params: DedupParams) -> Shingled:
     return Shingled(shingle_hashes(tokens.ids, params.shingle_size), len(tokens.ids), _digest(tokens.letters))
 
 
-#: Letters per shingle of the letter view (about three English words).
-LETTER_SHINGLE_SIZE = 16
-#: The letter view is for texts written mostly in the Latin script (code points below
-#: U+0250): CJK text is shingled by character already.
+#: A text is "Latin-script" when this share of its first characters are below U+0250.
 _LATIN_END = 0x250
 _MIN_LATIN_SHARE = 0.5
+_LATIN_SAMPLE = 4000
 
 
-@lru_cache(maxsize=256)
-def letter_shingled(text: str) -> Shingled | None:
-    """``text`` normalised as for :func:`shingled`, with each letter or digit a token
-    and separators dropped, in shingles of :data:`LETTER_SHINGLE_SIZE` letters; None
-    when the text is not mostly in the Latin script.
+def mostly_latin(text: str) -> bool:
+    """Whether ``text`` (its first few thousand characters) is written mostly in the
+    Latin script, where words are separated by spaces."""
+    codes = np.frombuffer(text[:_LATIN_SAMPLE].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return bool(len(codes)) and np.count_nonzero(codes < _LATIN_END) >= _MIN_LATIN_SHARE * len(codes)
 
-    Words split by careless reflowing ("immig ration", "t o") break every word shingle
-    they are in, but no letter shingle: verification looks at this view when the word
-    view rejects two Latin-script texts.
+
+@lru_cache(maxsize=32)
+def _word_tokens(text: str) -> tuple[str, ...]:
+    return tuple(tokens(strip_boilerplate(fold(text))))
+
+
+#: Most pieces a split word is rejoined from ("immig ra tion").
+_MAX_PIECES = 3
+
+
+def rejoined(text: str, other: str, params: DedupParams) -> Shingled | None:
+    """``text`` shingled after rejoining the words that reflowing split apart, or None
+    when it has none.
+
+    Adjacent tokens are rejoined when together they spell a word of ``other`` that
+    they are not all words of ``other`` on their own ("immig" "ration" → "immigration",
+    "t" "o" → "to"). Verification then compares word shingles as usual, so this finds
+    a copy whose words were split without loosening what counts as a copy.
     """
-    letters = tokenise(strip_boilerplate(fold(text))).letters
-    codes = np.frombuffer(letters.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if not len(codes) or np.count_nonzero(codes < _LATIN_END) < _MIN_LATIN_SHARE * len(codes):
+    mine, vocabulary = _word_tokens(text), frozenset(_word_tokens(other))
+    out: list[str] = []
+    i = 0
+    while i < len(mine):
+        for width in range(_MAX_PIECES, 1, -1):
+            pieces = mine[i : i + width]
+            word = "".join(pieces)
+            if len(pieces) == width and word in vocabulary and not all(p in vocabulary for p in pieces):
+                out.append(word)
+                i += width
+                break
+        else:
+            out.append(mine[i])
+            i += 1
+    if len(out) == len(mine):
         return None
-    return Shingled(shingle_hashes(codes.astype(np.uint64), LETTER_SHINGLE_SIZE), len(codes), _digest(letters))
+    joined = tokenise(" ".join(out))
+    return Shingled(shingle_hashes(joined.ids, params.shingle_size), len(joined.ids), _digest(joined.letters))
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,6 @@ _POSITION_MULTIPLIERS = np.array(
         0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
         0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9,
         0x2545F4914F6CDD1D, 0x8CB92BA72F3D8DD7, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB,
-        # positions 13-16, for verification's letter shingles only (never stored)
-        0x8EBC6AF09C88C6E3, 0x589965CC75374CC3, 0x1D8E4E27C47D124F, 0xD1B54A32D192ED03,
     ],
     dtype=np.uint64,
 )
@@ -156,8 +154,8 @@ def shingle_hashes(ids: np.ndarray, size: int) -> np.ndarray:
     A text shorter than ``size`` tokens yields one shingle of all its tokens.
 
     Args:
-        ids: token ids from :func:`token_ids` (or code points).
-        size: tokens per shingle (at most 16).
+        ids: token ids from :func:`token_ids`.
+        size: tokens per shingle (at most 12).
     """
     n = len(ids)
     if n == 0:

@@ -65,10 +65,6 @@ MAX_GAP_SHARE = 0.1
 MIN_GAP_TOKENS = 12
 #: The shorter text must hold at least this many tokens to be evidence of a copy.
 MIN_TOKENS = 20
-#: :data:`MIN_GAP_TOKENS` and :data:`MIN_TOKENS` for the letter view
-#: (:func:`~pipelines.dedup.fingerprint.letter_shingled`), at five letters a word.
-LETTER_MIN_GAP = 60
-LETTER_MIN_TOKENS = 100
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -120,15 +116,13 @@ def compare(new: Shingled, stored: Shingled) -> Similarity:
     )
 
 
-def gap_allowed(tokens: int, min_gap: int = MIN_GAP_TOKENS) -> int:
+def gap_allowed(tokens: int) -> int:
     """The longest inner gap a copy of a ``tokens``-token text may have."""
-    return max(min_gap, int(MAX_GAP_SHARE * tokens))
+    return max(MIN_GAP_TOKENS, int(MAX_GAP_SHARE * tokens))
 
 
-def verdict(similarity: Similarity, *, letters: bool = False) -> Verdict:
-    """Decide the relation from where the two texts agree. ``letters`` says the
-    similarity is of the letter view, whose tokens are letters, not words."""
-    min_tokens, min_gap = (LETTER_MIN_TOKENS, LETTER_MIN_GAP) if letters else (MIN_TOKENS, MIN_GAP_TOKENS)
+def verdict(similarity: Similarity) -> Verdict:
+    """Decide the relation from where the two texts agree."""
     s = similarity
     if s.shorter_is_new:
         short_cov, long_cov = s.coverage_new, s.coverage_stored
@@ -137,7 +131,7 @@ def verdict(similarity: Similarity, *, letters: bool = False) -> Verdict:
         short_cov, long_cov = s.coverage_stored, s.coverage_new
         short_gap, short_tokens = s.gap_stored, s.tokens_stored
     same = (
-        short_tokens >= min_tokens and short_cov >= MIN_COVERAGE and short_gap <= gap_allowed(short_tokens, min_gap)
+        short_tokens >= MIN_TOKENS and short_cov >= MIN_COVERAGE and short_gap <= gap_allowed(short_tokens)
     )
     if not same:
         return Verdict(None, s.jaccard, s.containment)
