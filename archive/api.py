@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from archive import fts
-from archive.migrations import migrations
+from archive.migrations import migrate
 
 #: How many candidate texts one band lookup may return; a band shared by more texts
 #: than this is boilerplate, not evidence of a repost.
@@ -129,26 +129,14 @@ class Archive:
         conn = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)
         fts.register(conn)
         self.db = Database(conn)
-        self.db.enable_wal()
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
-
-    def _migrate(self) -> None:
-        """Apply pending migrations, one process at a time: they run in one transaction
-        that takes SQLite's write lock first and only then reads what is pending, so a
-        second process opening the file meanwhile waits (up to ``timeout``) and finds
-        nothing left to do, instead of failing halfway (``m007`` takes seconds on a
-        large archive)."""
-        if not migrations.pending(self.db):
-            return
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            migrations.apply(self.db)  # each migration nests as a savepoint
+            self.db.enable_wal()
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            migrate(self.db)
         except BaseException:
-            self.db.conn.rollback()
+            conn.close()
             raise
-        self.db.execute("COMMIT")
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

@@ -18,7 +18,7 @@ from sqlite_utils import Database as SqliteUtilsDatabase
 
 from archive import fts
 from archive.datasette import metadata
-from archive.migrations import migrations
+from archive.migrations import migrate as migrate_schema
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ async def migrate(datasette: Datasette, database: str) -> None:
 
     def apply_migrations(conn: sqlite3.Connection) -> None:
         fts.register(conn)
-        migrations.apply(SqliteUtilsDatabase(conn))
+        migrate_schema(SqliteUtilsDatabase(conn))
 
     try:
         await db.execute_write_fn(apply_migrations, block=True)
