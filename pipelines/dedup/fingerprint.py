@@ -138,7 +138,7 @@ def mostly_latin(text: str) -> bool:
     return bool(len(codes)) and np.count_nonzero(codes < _LATIN_END) >= _MIN_LATIN_SHARE * len(codes)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)  # a page and its candidates; a long body's tokens take megabytes
 def _word_tokens(text: str) -> tuple[str, ...]:
     return tuple(tokens(strip_boilerplate(fold(text))))
 
