@@ -29,7 +29,9 @@ class ArchiveLock:
     _held: dict[Path, tuple[IO[str], int]] = {}
 
     def __init__(self, archive_path: str | Path) -> None:
-        self.path = Path(str(archive_path) + ".lock").resolve()
+        # beside the file itself: an archive opened through a symlink must take the same lock
+        archive = Path(archive_path).resolve()
+        self.path = archive.with_name(archive.name + ".lock")
 
     def acquire(self) -> None:
         """Take the lock, or raise :class:`ArchiveLocked` naming the holder."""

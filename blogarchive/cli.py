@@ -119,9 +119,12 @@ def demo(db_path: Path, port: int) -> None:
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A sites.toml: crawl every enabled site in it, one after the other, in this process.")
 @click.option("--spider", default="blog", show_default=True, help="Spider to use (a platform name or 'blog').")
-@click.option("--limit", type=int, default=0, help="Stop after this many articles per URL (0: no limit).")
-@click.option("--depth", type=int, default=2, show_default=True, help="How many links deep to follow.")
-@click.option("--since", help="Skip listed articles published before this date (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=0), default=0,
+              help="Stop after this many articles per URL (0: no limit).")
+@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True,
+              help="How many links deep to follow.")
+@click.option("--since", callback=lambda _ctx, _param, value: _checked_since(value),
+              help="Skip listed articles published before this date (YYYY-MM-DD).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Log to this file instead of stderr, rotated at 10 MB with 5 old files kept.")
 @click.option("-s", "--set", "sets", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
@@ -145,6 +148,8 @@ def crawl(urls: tuple[str, ...], db_path: Path, config: Path | None, spider: str
 
     if not urls and config is None:
         raise click.UsageError("give URLs to crawl or --config sites.toml")
+    if urls and spider not in _spider_names():
+        raise click.BadParameter(f"no spider {spider!r} (one of: {', '.join(_spider_names())})", param_hint="--spider")
     overrides: dict = {}
     jobs = [(spider, {"url": url, "limit": str(limit), "depth": str(depth), **({"since": since} if since else {})})
             for url in urls]
@@ -167,6 +172,23 @@ def crawl(urls: tuple[str, ...], db_path: Path, config: Path | None, spider: str
     _print_summary(db_path, result)
     if result.failed:
         sys.exit(EXIT_FAILED)
+
+
+def _checked_since(value: str | None) -> str | None:
+    from crawler.spiders.base import check_arguments
+
+    if value:
+        try:
+            check_arguments(since=value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+def _spider_names() -> list[str]:
+    from blogarchive.cli_crawl import spider_names
+
+    return spider_names()
 
 
 @cli.command()
@@ -222,9 +244,16 @@ def ingest(file: Path, db_path: Path) -> None:
     Example:
         blogarchive ingest posts.jsonl --db archive.db
     """
+    from archive import ArchiveLocked
     from blogarchive.ingest import ingest_jsonl
 
-    report = ingest_jsonl(file, db_path)
+    if not db_path.parent.is_dir():
+        raise click.BadParameter(f"directory {db_path.parent} does not exist", param_hint="--db")
+    try:
+        report = ingest_jsonl(file, db_path)
+    except ArchiveLocked as exc:
+        click.echo(f"blogarchive: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     for line_number, reason in report.errors:
         click.echo(f"{file}:{line_number}: skipped: {reason}", err=True)
     click.echo(

@@ -32,9 +32,12 @@ import logging
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
+
+from crawler.spiders.base import check_arguments
 
 #: Keys of a ``[[site]]`` table that become spider arguments as they are.
 SPIDER_ARGS = ("url", "user", "base_url", "limit", "depth", "since", "follow_recommendations", "cookies")
@@ -96,7 +99,13 @@ def load_sites(path: str | Path) -> tuple[list[SiteJob], dict[str, Any]]:
         spider = merged.get("spider") or merged.get("platform") or "blog"
         if not (merged.get("url") or (spider != "blog" and (merged.get("user") or merged.get("base_url")))):
             raise ConfigError(f"{where}: give url = \"...\", or platform = \"...\" with user = \"...\"")
+        if spider not in spider_names():
+            raise ConfigError(f"{where}: no platform or spider {spider!r} (one of: {', '.join(spider_names())})")
         args = {key: _arg(merged[key]) for key in SPIDER_ARGS if key in merged}
+        try:
+            check_arguments(args.get("limit"), args.get("depth"), args.get("since"))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
         if "revisit" in merged:
             try:
                 args["revisit"] = str(parse_duration(merged["revisit"]))
@@ -105,6 +114,20 @@ def load_sites(path: str | Path) -> tuple[list[SiteJob], dict[str, Any]]:
         name = merged.get("name") or merged.get("url") or f"{spider}:{merged.get('user') or merged.get('base_url')}"
         jobs.append(SiteJob(name=str(name), spider=str(spider), args=args))
     return jobs, dict(data.get("settings", {}))
+
+
+@lru_cache(maxsize=1)
+def _spider_names() -> tuple[str, ...]:
+    from scrapy.spiderloader import SpiderLoader
+
+    from blogarchive.runner import project_settings
+
+    return tuple(sorted(SpiderLoader.from_settings(project_settings()).list()))
+
+
+def spider_names() -> list[str]:
+    """Names of the project's spiders: ``blog`` and one per platform."""
+    return list(_spider_names())
 
 
 def _arg(value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from html import escape
 from itertools import islice
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from archive import Archive, ArchiveLock
 from archive.api import utc_now
+from crawler.spiders._discovery import parse_date
 from pipelines.dedup import DedupParams, fingerprint
 from pipelines.extract import Extraction, NoBodyFound, extract_article
 from pipelines.recording import PageRecord, archive_params, fingerprint_params, record_page
@@ -42,6 +44,29 @@ def extraction_from_document(doc: dict) -> Extraction:
                       platform=doc.get("platform"))
 
 
+#: Fields of a document that must be strings when present.
+_TEXT_FIELDS = ("url", "text", "html", "title", "author", "published", "platform")
+
+
+def _check_document(doc: object) -> None:
+    """Refuse what would be stored wrongly: a line that is not an object, a missing
+    ``url``, a body that is neither ``text`` nor ``html``, a field that is not a string,
+    a ``published`` that is not a date (the earliest published copy becomes the
+    original, so a bogus date would pick it).
+
+    :raises ValueError: saying what is wrong
+    """
+    if not isinstance(doc, dict) or not isinstance(doc.get("url"), str) or not doc["url"]:
+        raise ValueError("needs an object with a 'url' string")
+    for name in _TEXT_FIELDS:
+        if doc.get(name) is not None and not isinstance(doc[name], str):
+            raise ValueError(f"'{name}' must be a string, not {type(doc[name]).__name__}")
+    if not (doc.get("text") or doc.get("html")):
+        raise ValueError("needs 'text' or 'html'")
+    if doc.get("published") and parse_date(doc["published"]) is None:
+        raise ValueError(f"'published' is not a date: {doc['published'][:40]!r}")
+
+
 #: Lines written per transaction (each page is still atomic on its own).
 BATCH_LINES = 200
 
@@ -54,22 +79,21 @@ def _ingest_line(
     report.read += 1
     try:
         doc = json.loads(line)
-        if not isinstance(doc, dict) or not isinstance(doc.get("url"), str) or not doc["url"]:
-            raise ValueError("needs an object with a 'url' string")
-        if not (doc.get("text") or doc.get("html")):
-            raise ValueError("needs 'text' or 'html'")
+        _check_document(doc)
         extraction = extraction_from_document(doc)
-    except (ValueError, NoBodyFound) as exc:
+        page = PageRecord(
+            url=doc["url"],
+            fetched_at=utc_now(),
+            extraction=extraction,
+            fingerprint=fingerprint(extraction.body, params),
+            platform=doc.get("platform"),
+        )
+        # a line that fails to write (a stray surrogate, say) loses only its own writes
+        with archive.savepoint():
+            outcome = record_page(archive, page, params, crawl_id)
+    except (ValueError, NoBodyFound, sqlite3.Error) as exc:
         report.errors.append((number, str(exc)))
         return
-    page = PageRecord(
-        url=doc["url"],
-        fetched_at=utc_now(),
-        extraction=extraction,
-        fingerprint=fingerprint(extraction.body, params),
-        platform=doc.get("platform"),
-    )
-    outcome = record_page(archive, page, params, crawl_id)
     report.text_ids[doc["url"]] = outcome.text_id
     if outcome.unchanged:
         report.unchanged += 1

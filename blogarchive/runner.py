@@ -39,12 +39,34 @@ def project_settings(overrides: dict[str, Any] | None = None):  # noqa: ANN201 -
     return settings
 
 
+def _stats_of(crawler: Any) -> Any:
+    """The crawler's stats collector, or None when its spider never got that far
+    (Scrapy raises instead of returning None then)."""
+    try:
+        return crawler.stats
+    except (AttributeError, RuntimeError):
+        return None
+
+
+def _stop_reactor() -> None:
+    from twisted.internet import reactor
+
+    if reactor.running:
+        reactor.stop()
+
+
 def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any] | None = None) -> CrawlResult:
     """Run ``(spider name, spider arguments)`` jobs one after the other in this process."""
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
 
     settings = project_settings(overrides)
+    if settings.get("TWISTED_REACTOR"):
+        # Scrapy installs it with the first crawler, unless that crawler's spider fails
+        # to start; every later job would then fail for want of a reactor
+        from scrapy.utils.reactor import install_reactor
+
+        install_reactor(settings["TWISTED_REACTOR"], settings.get("ASYNCIO_EVENT_LOOP"))
     process = CrawlerProcess(settings)
     result = CrawlResult()
     crawlers = []
@@ -67,21 +89,24 @@ def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any]
                     yield process.crawl(crawler, **kwargs)
                 except Exception as exc:  # noqa: BLE001 - one broken site must not stop the others
                     logger.error("%(site)s: crawl failed: %(error)s", {"site": site, "error": exc})
-                    if crawler.stats is not None:
-                        crawler.stats.set_value("blogarchive/crawl_status", "failed")
+                    stats = _stats_of(crawler)
+                    if stats is not None:
+                        stats.set_value("blogarchive/crawl_status", "failed")
         except Exception as exc:  # noqa: BLE001 - reported after the reactor stops
             errors.append(exc)
         finally:
             process.stop()
             from twisted.internet import reactor
 
-            if reactor.running:
-                reactor.callLater(0, reactor.stop)
+            # also when every job failed before the reactor started: it would run forever
+            reactor.callLater(0, _stop_reactor)
 
     run_all()
     process.start(stop_after_crawl=False)
     for site, crawler in crawlers:
-        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+        stats_collector = _stats_of(crawler)
+        stats = dict(stats_collector.get_stats()) if stats_collector is not None else {}
+        stats.setdefault("blogarchive/crawl_status", "failed")  # a crawl that never started
         stats["blogarchive/site"] = site
         result.stats.append(stats)
     result.stats.extend(failed)

@@ -88,7 +88,10 @@ def test_lock_refuses_a_second_holder(tmp_path):
     import sys
 
     path = tmp_path / "a.db"
-    with ArchiveLock(path):
+    path.touch()
+    link = tmp_path / "link.db"  # the same archive through a symlink takes the same lock
+    link.symlink_to(path)
+    with ArchiveLock(link):
         code = (
             "import sys; from archive import ArchiveLock, ArchiveLocked\n"
             f"try:\n    ArchiveLock({str(path)!r}).acquire()\nexcept ArchiveLocked:\n    sys.exit(3)\n"

@@ -60,15 +60,24 @@ def test_ingest_skips_malformed_lines_and_keeps_the_rest(tmp_path):
             }
         ),
     ]
+    bad_types = [  # lines 6-9: each would have been stored wrongly or crashed the batch
+        json.dumps({"url": "http://d.example/1", "text": text, "title": {"an": "object"}}),
+        json.dumps({"url": "http://d.example/2", "text": ["a", "list"]}),
+        json.dumps({"url": "http://d.example/3", "text": text, "published": "yesterday-ish"}),
+        '{"url": "http://d.example/4", "text": "A lone surrogate \\ud800 in an otherwise fine text. ' + text + '"}',
+    ]
+    lines += bad_types
     source = tmp_path / "docs.jsonl"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db)])
     assert result.exit_code == 1
-    assert f"{source}:2: skipped" in result.output
-    assert f"{source}:4: skipped" in result.output
+    for number in (2, 4, 6, 7, 8, 9):
+        assert f"{source}:{number}: skipped" in result.output
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from texts").fetchone()[0] == 2
         assert conn.execute("select count(*) from sightings").fetchone()[0] == 3
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select status from crawls").fetchall() == [("finished_with_errors",)]
     again = CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db)])
     assert "3 unchanged" in again.output
     with sqlite3.connect(db) as conn:

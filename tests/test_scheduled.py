@@ -290,6 +290,9 @@ def test_sites_toml_becomes_jobs(tmp_path):
     ('[[site]]\nplatform = "jianshu"\n', "give url"),
     ('[[site]]\nurl = "https://a.example/"\nrevisit = "soon"\n', "not a duration"),
     ('[site]\nurl = 1\n[oops]\n', "unknown section(s) oops"),
+    ('[[site]]\nurl = "https://a.example/"\nsince = "garbage"\n', "is not a date"),
+    ('[[site]]\nurl = "https://a.example/"\nlimit = -5\n', "must be 0 or more"),
+    ('[[site]]\nplatform = "jiansu"\nuser = "abc"\n', "no platform or spider 'jiansu'"),
 ])
 def test_bad_sites_toml_is_refused_before_crawling(tmp_path, toml, message):
     config = tmp_path / "sites.toml"
@@ -313,3 +316,31 @@ async def test_due_revisits_do_not_use_up_the_limit_for_new_articles(site, archi
     assert second.stats.get_value("blogarchive/fetch/not_modified") == 1
     # the limit still bought one article that was not archived yet
     assert rows(archive_path, "select count(*) from sightings")[0][0] == 2
+
+
+@pytest.mark.parametrize("args", [["--since", "garbage"], ["--limit", "-5"], ["--depth", "x"], ["--spider", "nosuch"]])
+def test_bad_crawl_options_are_usage_errors(tmp_path, args):
+    result = blogarchive("crawl", "https://a.example/", "--db", str(tmp_path / "a.db"), *args)
+    assert result.returncode == 2
+    assert not (tmp_path / "a.db").exists()
+
+
+_RUN_JOBS = """
+import sys
+from blogarchive.runner import run_crawls
+result = run_crawls([("blog", {"url": sys.argv[1], "since": "garbage"}),
+                     ("blog", {"url": sys.argv[2], "depth": "0"})],
+                    {"ARCHIVE_PATH": sys.argv[3], "AUTOTHROTTLE_ENABLED": False})
+print([s.get("blogarchive/crawl_status") for s in result.stats], result.failed)
+"""
+
+
+def test_a_job_that_fails_before_crawling_neither_hangs_nor_stops_the_others(site, tmp_path):
+    """It used to leave the reactor running forever, holding the archive's lock."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_JOBS, site.url("/status/404"), site.url("/jianshu/p/7d3c1a9e5b20"),
+         str(tmp_path / "a.db")], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "['failed', 'finished'] True"
+    assert rows(tmp_path / "a.db", "select count(*) from texts") == [(1,)]

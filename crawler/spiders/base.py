@@ -60,6 +60,31 @@ _DISCOVERY_KINDS = ("listing", "feed", "sitemap", "api")
 _CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
 
 
+def check_arguments(limit: Any = None, depth: Any = None, since: Any = None) -> tuple[int, int, datetime | None]:
+    """``limit``, ``depth`` and ``since`` spider arguments as values (defaults: no
+    limit, depth 2, no date).
+
+    :raises ValueError: a limit or depth that is not a whole number of 0 or more, a
+        ``since`` that is not a date
+    """
+    numbers = []
+    for name, value, default in (("limit", limit, 0), ("depth", depth, 2)):
+        if value is None or value == "":
+            numbers.append(default)
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}={value!r} is not a whole number") from None
+        if number < 0:
+            raise ValueError(f"{name}={value!r} must be 0 or more")
+        numbers.append(number)
+    when = parse_date(str(since)) if since else None
+    if since and when is None:
+        raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD)")
+    return numbers[0], numbers[1], when
+
+
 def _as_bool(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -114,12 +139,10 @@ class PlatformSpider(scrapy.Spider):
         if self.platform and not self.rebased:
             hosts |= set(self.platform.domains)
         self.allowed_domains = sorted(hosts)
-        self.limit = int(getattr(self, "limit", 0) or 0)
-        self.max_depth = int(getattr(self, "depth", 2) or 0)
-        since = getattr(self, "since", None)
-        self.since: datetime | None = parse_date(since) if since else None
-        if since and self.since is None:
-            raise ValueError(f"since={since!r} is not a date (use YYYY-MM-DD)")
+        self.since: datetime | None
+        self.limit, self.max_depth, self.since = check_arguments(
+            getattr(self, "limit", None), getattr(self, "depth", None), getattr(self, "since", None)
+        )
         self.follow_recommendations = _as_bool(getattr(self, "follow_recommendations", False))
         self.article_urls: set[str] = set()  # every article requested, for de-duplication
         self.counted = 0  # those that count towards ``limit`` (not requeued revisits)
