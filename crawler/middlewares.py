@@ -11,6 +11,8 @@
   that cannot hold a ``<meta http-equiv="refresh">``.
 - :class:`RequeueMiddleware` (spider): adds to the start requests the articles of
   this site that are due for a revisit and the pages that failed in earlier crawls.
+- :class:`ParseFailureMiddleware` (spider): a page the spider could not handle (a
+  bug, a JSON answer where a page was expected) becomes a recorded failure.
 
 The archive is only read while this process holds its lock (the store pipeline takes
 it), so a crawl refused by the lock touches nothing.
@@ -32,6 +34,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import sleep
 
 from archive import Archive, ArchiveLock
+from crawler.items import PageFailure
 from crawler.spiders._discovery import RETRYABLE_BLOCKS, blocked_reason
 
 if TYPE_CHECKING:
@@ -345,3 +348,26 @@ class RequeueMiddleware(_ArchiveReader):
                 if request is not None:
                     self.crawler.stats.inc_value("blogarchive/retry/earlier_failures")
                     yield request
+
+
+class ParseFailureMiddleware:
+    """Turn an exception raised while the spider handles a response into a
+    :class:`~crawler.items.PageFailure` (stage ``parse``), recorded in ``failures`` and
+    retried by later crawls like any other, and counted as ``blogarchive/parse/errors``:
+    otherwise Scrapy only logs it and the page is silently not archived."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ParseFailureMiddleware:
+        return cls(crawler)
+
+    def process_spider_exception(self, response: Response, exception: Exception) -> list[Any]:
+        self.stats.inc_value("blogarchive/parse/errors")
+        logger.error("Could not handle %(url)s: %(error)r", {"url": response.url, "error": exception},
+                     exc_info=exception)
+        request = response.request
+        url = request.meta.get("redirect_urls", [response.url])[0] if request is not None else response.url
+        return [PageFailure(url=url, stage="parse", reason=f"{type(exception).__name__}: {exception}"[:500],
+                            http_status=response.status)]

@@ -46,6 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.RequeueMiddleware": 950,
+    # last to see the spider's output, so first to see its exceptions
+    "crawler.middlewares.ParseFailureMiddleware": 990,
 }
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -220,3 +220,15 @@ async def test_items_export_as_json_lines(site, archive_path, tmp_path, mode):
     exported = sum(len(r["extraction"]["recommendations"]) for r in records)
     assert exported == crawler.stats.get_value("blogarchive/archive/recommendations") > 0
     assert {r["archived"]["text_id"] for r in records} == set(texts)
+
+
+@coroutine_test
+async def test_a_page_the_spider_cannot_handle_is_a_recorded_failure(site, archive_path):
+    """A JSON answer where a page was expected made the spider raise; Scrapy only
+    logged it, and the URL left no trace in the archive."""
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/-/requests"), depth="1")
+    assert crawler.stats.get_value("blogarchive/parse/errors") == 1
+    failures = rows(archive_path, "select url, stage, reason from failures")
+    assert [(url, stage) for url, stage, _ in failures] == [(site.url("/-/requests"), "parse")]
+    assert "ValueError" in failures[0][2]
