@@ -302,4 +302,12 @@ cli.add_command(browse)
 
 
 def main() -> None:
-    cli()
+    """The ``blogarchive`` command: a file that is not an archive (or is damaged) is
+    reported in one line, not a traceback."""
+    import sqlite3
+
+    try:
+        cli()
+    except sqlite3.DatabaseError as exc:
+        click.echo(f"blogarchive: cannot read the archive: {exc} (is --db a blogarchive archive?)", err=True)
+        sys.exit(EXIT_FAILED)

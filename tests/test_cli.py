@@ -96,3 +96,20 @@ def test_stats_reports_counts(tmp_path):
 def test_stats_on_missing_archive_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["stats", "--db", str(tmp_path / "missing.db")])
     assert result.exit_code == 2
+
+
+def test_a_file_that_is_not_an_archive_is_reported_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(bytes(range(256)) * 20)
+    for args in (["stats"], ["text", "1"]):
+        done = subprocess.run([sys.executable, "-m", "blogarchive", *args, "--db", str(junk)], capture_output=True,
+                              text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+        assert done.returncode == 1
+        assert "cannot read the archive: file is not a database" in done.stderr
+        assert "Traceback" not in done.stderr
