@@ -166,6 +166,8 @@ def crawl(urls: tuple[str, ...], db_path: Path, config: Path | None, spider: str
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
         overrides[name] = value
     if log_file is not None:
+        if not log_file.parent.is_dir():
+            raise click.BadParameter(f"directory {log_file.parent} does not exist", param_hint="--log-file")
         log_to_file(log_file, level=str(overrides.get("LOG_LEVEL", "INFO")))
         overrides["LOG_ENABLED"] = False
     result = _crawl(jobs, db_path, overrides)
@@ -204,8 +206,12 @@ def extract(file: Path, url: str | None, platform: str | None, as_json: bool) ->
         blogarchive extract saved.html --url https://www.jianshu.com/p/abc --json
     """
     from crawler.encoding import decode_html
+    from crawler.platforms import PLATFORMS
     from pipelines.extract import NoBodyFound, extract_article
 
+    if platform is not None and platform not in PLATFORMS:
+        raise click.BadParameter(f"no platform {platform!r} (one of: {', '.join(sorted(PLATFORMS))})",
+                                 param_hint="--platform")
     html, _ = decode_html(file.read_bytes())
     try:
         result = extract_article(html, url=url, platform=platform)

@@ -42,6 +42,8 @@ def dedup(db_path: Path, rebuild: bool, threshold: float | None) -> None:
     from pipelines.recording import rebuild as rebuild_archive
 
     params = DedupParams() if threshold is None else replace(DedupParams(), threshold=threshold)
+    if not db_path.exists():  # before the lock, which would leave its file beside nothing
+        raise click.BadParameter(f"{db_path} does not exist", param_hint="--db")
     try:
         with ArchiveLock(db_path), _open(db_path) as archive:
             report = rebuild_archive(archive, params)
@@ -57,7 +59,7 @@ def dedup(db_path: Path, rebuild: bool, threshold: float | None) -> None:
 
 
 @click.command()
-@click.argument("text_id", type=int)
+@click.argument("text_id", type=click.IntRange(min=1, max=2**63 - 1))
 @DB_OPTION
 @click.option("--copies", is_flag=True, help="Also print each copy's full text.")
 def text(text_id: int, db_path: Path, copies: bool) -> None:

@@ -113,3 +113,18 @@ def test_a_file_that_is_not_an_archive_is_reported_in_one_line(tmp_path):
         assert done.returncode == 1
         assert "cannot read the archive: file is not a database" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_bad_arguments_are_usage_errors_that_leave_nothing_behind(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><article><p>" + "Some text. " * 40 + "</p></article></body></html>")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["text", "99999999999999999999999", "--db", str(tmp_path / "a.db")]).exit_code == 2
+    assert runner.invoke(cli, ["extract", str(page), "--platform", "nosuch"]).exit_code == 2
+    missing = tmp_path / "missing.db"
+    assert runner.invoke(cli, ["dedup", "--rebuild", "--db", str(missing)]).exit_code == 2
+    assert not (tmp_path / "missing.db.lock").exists()
+    log = tmp_path / "no" / "such" / "dir" / "crawl.log"
+    result = runner.invoke(cli, ["crawl", "https://a.example/", "--db", str(tmp_path / "a.db"), "--log-file", str(log)])
+    assert result.exit_code == 2
+    assert not (tmp_path / "a.db").exists()
