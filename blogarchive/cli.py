@@ -56,6 +56,18 @@ def _print_summary(db_path: Path, result: CrawlResult | None) -> None:
     )
 
 
+def _checked_since(value: str | None) -> str | None:
+    """``--since`` as given, once it parses as a date (the spider's own check)."""
+    from crawler.spiders.base import check_arguments
+
+    if value:
+        try:
+            check_arguments(since=value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+    return value
+
+
 def _crawl(jobs: list[tuple[str, dict]], db_path: Path, overrides: dict | None = None) -> CrawlResult:
     from archive import ArchiveLock, ArchiveLocked
 
@@ -144,12 +156,12 @@ def crawl(urls: tuple[str, ...], db_path: Path, config: Path | None, spider: str
         blogarchive crawl https://example.wordpress.com/ --db archive.db --limit 50
         blogarchive crawl --config sites.toml --db archive.db --log-file crawl.log
     """
-    from blogarchive.cli_crawl import ConfigError, load_sites, log_to_file
+    from blogarchive.cli_crawl import ConfigError, load_sites, log_to_file, spider_names
 
     if not urls and config is None:
         raise click.UsageError("give URLs to crawl or --config sites.toml")
-    if urls and spider not in _spider_names():
-        raise click.BadParameter(f"no spider {spider!r} (one of: {', '.join(_spider_names())})", param_hint="--spider")
+    if urls and spider not in spider_names():
+        raise click.BadParameter(f"no spider {spider!r} (one of: {', '.join(spider_names())})", param_hint="--spider")
     overrides: dict = {}
     jobs = [(spider, {"url": url, "limit": str(limit), "depth": str(depth), **({"since": since} if since else {})})
             for url in urls]
@@ -174,23 +186,6 @@ def crawl(urls: tuple[str, ...], db_path: Path, config: Path | None, spider: str
     _print_summary(db_path, result)
     if result.failed:
         sys.exit(EXIT_FAILED)
-
-
-def _checked_since(value: str | None) -> str | None:
-    from crawler.spiders.base import check_arguments
-
-    if value:
-        try:
-            check_arguments(since=value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from exc
-    return value
-
-
-def _spider_names() -> list[str]:
-    from blogarchive.cli_crawl import spider_names
-
-    return spider_names()
 
 
 @cli.command()

@@ -117,17 +117,13 @@ def load_sites(path: str | Path) -> tuple[list[SiteJob], dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
-def _spider_names() -> tuple[str, ...]:
+def spider_names() -> tuple[str, ...]:
+    """Names of the project's spiders: ``blog`` and one per platform."""
     from scrapy.spiderloader import SpiderLoader
 
     from blogarchive.runner import project_settings
 
     return tuple(sorted(SpiderLoader.from_settings(project_settings()).list()))
-
-
-def spider_names() -> list[str]:
-    """Names of the project's spiders: ``blog`` and one per platform."""
-    return list(_spider_names())
 
 
 def _arg(value: Any) -> str:

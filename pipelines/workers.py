@@ -281,8 +281,8 @@ class WorkerPool:
         if self._executor is not broken:
             return
         self.restarts += 1
-        logger.warning("%(article)s %(name)s died; starting a new one (restart %(n)d)",
-                       {"article": "An" if self.name[:1] in tuple("aeiou") else "A", "name": self.name, "n": self.restarts})
+        logger.warning("%(name)s died; starting a new one (restart %(n)d)",
+                       {"name": self.name.capitalize(), "n": self.restarts})
         broken.shutdown(wait=False, cancel_futures=True)
         self._executor = self._new_executor()
 
