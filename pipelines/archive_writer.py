@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from archive import Archive
 from pipelines.dedup.normalise import t2s_triggers
+from pipelines.process_pool import ProcessPool, WorkerDied
 from pipelines.recording import record_page
-from pipelines.workers import WorkerDied, WorkerPool
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -197,11 +197,11 @@ class ArchiveWriter:
         self._task: asyncio.Task[None] | None = None  # the running process batch (asyncio keeps only weak references)
         self._idle: asyncio.Future[None] | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._process: WorkerPool | None = None
+        self._process: ProcessPool | None = None
         if mode == "thread":
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="archive-writer")
         elif mode == "process":
-            self._process = WorkerPool(
+            self._process = ProcessPool(
                 1, initializer=_child_open, initargs=(str(archive.path), archive.timeout),
                 name="archive writer process",
             )

@@ -7,7 +7,6 @@ import os
 import select
 import signal
 import sqlite3
-import struct
 import subprocess
 import sys
 import time
@@ -18,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
-from pipelines import workers
 from pipelines.archive_writer import ArchiveWriter, record_pages, run_batch
 from pipelines.dedup import DedupParams, fingerprint
 from pipelines.extract import extract_article
@@ -107,17 +105,16 @@ def die_once(marker: str) -> str:
 
 
 def die_halfway_through_a_result(marker: str) -> str:
-    """Runs in a worker: the first time, writes the start of a result message to the
-    pool's shared result pipe and dies, as a worker killed while sending a large result
-    does; succeeds afterwards."""
+    """Runs in a worker: the first time, writes the start of a large result to its
+    connection and dies, as a worker killed while sending a large result does; succeeds
+    afterwards."""
     if Path(marker).exists():
         return "done"
     Path(marker).touch()
-    frame = sys._getframe()
-    while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
-        frame = frame.f_back
-    writer = frame.f_locals["result_queue"]._writer
-    os.write(writer.fileno(), struct.pack("!i", 1_000_000) + b"half a result")
+    from pipelines import process_pool
+
+    assert process_pool._CONNECTION is not None
+    process_pool._CONNECTION.sendall((1_000_000).to_bytes(8, "little") + b"half a result")
     os.kill(os.getpid(), signal.SIGKILL)
     return "unreachable"
 
@@ -150,9 +147,7 @@ async def test_pool_retries_a_task_whose_worker_died_on_a_new_pool(tmp_path):
 
 @pytest.mark.parametrize("processes", [1, 2])
 @coroutine_test
-async def test_a_worker_killed_while_sending_a_result_does_not_hang_the_pool(tmp_path, monkeypatch, processes):
-    monkeypatch.setattr(workers, "WATCHDOG_SECONDS", 0.2)
-    monkeypatch.setattr(workers, "WATCHDOG_GRACE", 0.5)
+async def test_a_worker_killed_while_sending_a_result_does_not_hang_the_pool(tmp_path, processes):
     pool = WorkerPool(processes, retries=1)
     await pool.start()
     try:
@@ -174,6 +169,103 @@ async def test_pool_gives_up_after_its_retries():
         # the pool still works for the next page
         assert (await pool.run(process_page, demo_html(), None, None, None)).extraction is not None
     finally:
+        pool.shutdown()
+
+
+def pid_when(marker: str | None = None) -> int:
+    """Runs in a worker: waits until ``marker`` exists (when given), then returns its pid."""
+    while marker is not None and not Path(marker).exists():
+        time.sleep(0.01)
+    return os.getpid()
+
+
+class _Unpicklable:
+    def __reduce__(self) -> tuple:
+        raise TypeError("not today")
+
+
+def unpicklable_result() -> _Unpicklable:
+    return _Unpicklable()
+
+
+@coroutine_test
+async def test_an_exception_in_a_task_is_raised_with_the_workers_traceback_and_the_worker_lives():
+    pool = WorkerPool(1, retries=0)
+    await pool.start()
+    try:
+        before = pool.pids()
+        with pytest.raises(ValueError, match="invalid literal") as raised:
+            await pool.run(int, "not a number")
+        assert "invalid literal" in str(raised.value.__cause__)  # the worker's traceback
+        with pytest.raises(RuntimeError, match="could not be pickled"):
+            await pool.run(unpicklable_result)
+        assert await pool.run(pid_when) == before[0]
+        assert pool.restarts == 0
+    finally:
+        pool.shutdown()
+
+
+@coroutine_test
+async def test_a_slow_task_holds_up_at_most_one_other(tmp_path):
+    """Tasks wait in the parent and go to whichever worker is free: a slow page does not
+    hold up the pages behind it (one may already be queued to its worker)."""
+    pool = WorkerPool(2, retries=0)
+    await pool.start()
+    marker = tmp_path / "go"
+    try:
+        slow = asyncio.ensure_future(pool.run(pid_when, str(marker)))
+        await asyncio.sleep(0)
+        quick = [asyncio.ensure_future(pool.run(pid_when)) for _ in range(6)]
+        deadline = time.monotonic() + 60
+        while sum(q.done() for q in quick) < 5 and time.monotonic() < deadline:
+            await asyncio.wait([q for q in quick if not q.done()], timeout=1, return_when=asyncio.FIRST_COMPLETED)
+        assert sum(q.done() for q in quick) >= 5, "the free worker did not take the tasks behind the slow one"
+        assert not slow.done()
+        marker.touch()
+        slow_pid = await slow
+        pids = [await q for q in quick]
+        assert pids.count(slow_pid) <= 1
+    finally:
+        marker.touch()
+        pool.shutdown()
+
+
+@coroutine_test
+async def test_a_cancelled_task_does_not_shift_the_results_of_the_next(tmp_path):
+    pool = WorkerPool(1, retries=0)
+    await pool.start()
+    marker = tmp_path / "go"
+    try:
+        waiting = asyncio.ensure_future(pool.run(pid_when, str(marker)))
+        await asyncio.sleep(0.2)
+        waiting.cancel()
+        following = asyncio.ensure_future(pool.run(int, "7"))
+        marker.touch()
+        assert await asyncio.wait_for(following, 60) == 7
+        assert waiting.cancelled()
+    finally:
+        marker.touch()
+        pool.shutdown()
+
+
+@coroutine_test
+async def test_workers_ignore_ctrl_c(tmp_path):
+    """Ctrl-C reaches every process of the terminal's group; the crawl stops gracefully
+    and its workers must finish the pages in flight rather than fail them."""
+    pool = WorkerPool(1, retries=0)
+    await pool.start()
+    marker = tmp_path / "go"
+    try:
+        running = asyncio.ensure_future(pool.run(pid_when, str(marker)))
+        await asyncio.sleep(0.2)
+        (pid,) = pool.pids()
+        os.kill(pid, signal.SIGINT)
+        await asyncio.sleep(0.2)
+        marker.touch()
+        assert await asyncio.wait_for(running, 60) == pid
+        assert pool.restarts == 0
+    finally:
+        marker.touch()
         pool.shutdown()
 
 
