@@ -10,7 +10,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.dedup.normalise import clean_markup, fold, nfkc, normalise, strip_boilerplate
+from pipelines.dedup.normalise import (
+    _BOILERPLATE_MARKERS,
+    _LATIN_MARKERS,
+    LATIN_MARKER_WORDS,
+    clean_markup,
+    fold,
+    holds_marker,
+    nfkc,
+    normalise,
+    strip_boilerplate,
+)
 from pipelines.dedup.shingles import shingle_hashes, token_ids, tokens
 from tests.dedup_texts import ESSAY, POST, csdn_repost, full_width_punctuation, traditional
 
@@ -342,3 +352,44 @@ def test_t2s_shortcut_equals_the_conversion(text):
     from pipelines.dedup.normalise import _t2s, to_simplified
 
     assert to_simplified(text) == _t2s().convert(text)
+
+
+def _literal_prefixes(items: list) -> tuple[set[str], bool]:
+    """The literal texts a parsed regular expression (``re._parser``) may begin with, read
+    up to its first part that is not a literal, an alternative of literals or an optional
+    one; and whether the whole expression was read."""
+    from re import _constants as sre
+
+    prefixes = {""}
+    for op, arg in items:
+        if op is sre.LITERAL:
+            found, complete = {chr(arg)}, True
+        elif op is sre.SUBPATTERN:
+            found, complete = _literal_prefixes(arg[-1].data)
+        elif op is sre.BRANCH:
+            read = [_literal_prefixes(branch.data) for branch in arg[1]]
+            found, complete = set().union(*(r[0] for r in read)), all(r[1] for r in read)
+        elif op is sre.MAX_REPEAT and arg[:2] == (0, 1):
+            inner, complete = _literal_prefixes(arg[2].data)
+            found = inner | {""} if complete else {""}
+        else:
+            return prefixes, False
+        prefixes = {p + f for p in prefixes for f in found}
+        if not complete:
+            return prefixes, False
+    return prefixes, True
+
+
+def test_every_latin_marker_holds_a_marker_word():
+    import re._parser
+
+    prefixes, _ = _literal_prefixes(re._parser.parse(_LATIN_MARKERS).data)
+    assert len(prefixes) > 20
+    for prefix in prefixes:  # every match begins with one of these
+        assert any(word in prefix for word in LATIN_MARKER_WORDS), prefix
+
+
+@given(st.lists(st.sampled_from([*LATIN_MARKER_WORDS, "已经", "作者:", "©", "read", "cross-", "this ", " ", "x", "\n"])))
+def test_holds_marker_is_the_marker_search(parts: list[str]):
+    text = "".join(parts)
+    assert holds_marker(text) == bool(_BOILERPLATE_MARKERS.search(text))

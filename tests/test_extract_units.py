@@ -19,7 +19,7 @@ from pipelines.extract.html import (
 )
 from pipelines.extract.metadata import clean_author, detect_lang, normalise_date
 from pipelines.extract.numbers import labelled_counts, parse_count
-from pipelines.extract.selectors import PageIndex, may_match, select
+from pipelines.extract.selectors import PageIndex, _alternative_xpaths, may_match, select
 
 PARAGRAPHS = "".join(
     f"<p>Paragraph {i} of the article explains one more thing about the subject at some length.</p>"
@@ -182,6 +182,29 @@ def test_selector_prefilter() -> None:
     assert select(root, "#js_content", index) == []
     assert len(select(root, "div.entry-content p", index)) == 1
     assert select(root, "[[not a selector") == []
+
+
+def test_selector_alternatives_the_page_cannot_match_drop_out() -> None:
+    markup = (
+        "<html><body><div class='a' id='top'><p class='b'>x</p><span class='c' title='x,y'>y</span>"
+        "<p class='b c'>z</p></div></body></html>"
+    )
+    root = parse_html(markup)
+    index = PageIndex.of(root, markup)
+    for selector in (".a, .missing", ".missing, .b, .c", "#nope, p", ".c, .b", "#top p, .missing span", ".b, p.b"):
+        assert select(root, selector, index) == select(root, selector), selector
+    assert [el.text for el in select(root, ".missing, .c, .b", index)] == ["x", "y", "z"]  # document order
+    assert select(root, ".missing, #nope", index) == []
+    # a comma inside quotes is no split between alternatives: the selector is searched whole
+    assert _alternative_xpaths("span[title='x,y'], .missing") is None
+    assert [el.text for el in select(root, "span[title='x,y'], .missing", index)] == ["y"]
+
+
+@pytest.mark.parametrize("markup", ["plain text\twith tabs\r\nand lines 中文", "no\x00 nul\x01 or\x1f controls\x0b\x0c\n"])
+def test_control_character_check(markup: str) -> None:
+    cleaned = without_control_characters(markup)
+    assert cleaned == _CONTROL.sub("", markup)
+    assert (cleaned is markup) == (_CONTROL.search(markup) is None)
 
 
 def test_self_hosted_wordpress_found_by_generator() -> None:

@@ -23,18 +23,43 @@ import opencc
 #: NFKC, t2s and case folding (so one lower-case spelling covers full-width,
 #: traditional and capitalised variants). No alternative is anchored, which lets the
 #: regex engine skip positions by first character (14x faster on Chinese text).
-_BOILERPLATE_MARKERS = re.compile(
+_OTHER_MARKERS = (
     r"本文(?:转载|转自|来自|来源|首发|已获授权)|转载(?:自|于|请|须|需|务必)|【转载】|\[转载\]|转自|"
     r"原文(?:链接|地址|出处|标题)|文章来源|来源\s*[:|]|出处\s*[:|]|"
     r"作者\s*[:|]|编辑\s*[:|]|责任编辑|责编|声明\s*[:|]|免责声明|版权(?:声明|归|所有)|著作权归|"
     r"侵权|侵删|图片来[源自]|图源|图\s*[:|]|"
     r"二维码|公众号|关注我们|设为星标|点击(?:上方|下方|阅读原文|关注|蓝字)|阅读原文|阅读全文|"
-    r"免费领取|未完待续|查看全文|展开全文|to be continued|read full|"
+    r"免费领取|未完待续|查看全文|展开全文"
+)
+_LATIN_MARKERS = (
+    r"to be continued|read full|"
     r"originally (?:published|posted|appeared)|republished with|cross-?posted|reposted from|"
     r"this (?:article|post|story) (?:was |first )?(?:originally )?(?:published|appeared|posted)|"
     r"read more|continue reading|read the full|subscribe|newsletter|follow us|sponsored|advertisement|"
-    r"promo code|with code|all rights reserved|©",
+    r"promo code|with code|all rights reserved"
 )
+_BOILERPLATE_MARKERS = re.compile(_OTHER_MARKERS + "|" + _LATIN_MARKERS + "|©")
+#: Words one of which every match of :data:`_LATIN_MARKERS` holds (a test checks it): a
+#: text without any skips that search, which is slow on English text (most positions
+#: start with a letter some marker starts with).
+LATIN_MARKER_WORDS = (
+    "to be continued", "read full", "originally published", "originally posted", "originally appeared",
+    "republished with", "cross-posted", "crossposted", "reposted from", "this article", "this post",
+    "this story", "read more", "continue reading", "read the full", "subscribe", "newsletter", "follow us",
+    "sponsored", "advertisement", "promo code", "with code", "all rights reserved",
+)
+_OTHER_MARKERS_RE = re.compile(_OTHER_MARKERS + "|©")
+_LATIN_MARKERS_RE = re.compile(_LATIN_MARKERS)
+
+
+def holds_marker(text: str) -> bool:
+    """``bool(_BOILERPLATE_MARKERS.search(text))``, several times faster on English text:
+    the Latin markers are searched only in a text holding one of their words."""
+    if _OTHER_MARKERS_RE.search(text):
+        return True
+    return any(word in text for word in LATIN_MARKER_WORDS) and bool(_LATIN_MARKERS_RE.search(text))
+
+
 #: A label that opens a credit line ("Source: …", "Photo: …").
 _CREDIT_LABEL = re.compile(r"\s*(?:source|via|credit|photo|image)\s*:")
 
@@ -228,7 +253,7 @@ def _opens_a_line(text: str) -> bool:
 
 def _may_hold_boilerplate_anywhere(text: str) -> bool:
     """One pass over the whole text that lets a clean text skip the line loop."""
-    return bool(_BOILERPLATE_MARKERS.search(text) or "▲" in text or _opens_a_line(text))
+    return bool(holds_marker(text) or "▲" in text or _opens_a_line(text))
 
 
 def is_boilerplate_line(line: str) -> bool:

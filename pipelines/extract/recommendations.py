@@ -7,6 +7,7 @@ any page, link lists introduced by a 推荐阅读 / Related posts style heading.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -168,14 +169,17 @@ def _text_of(node: HtmlElement, selector: str | None, index: PageIndex | None = 
 def _link_of(
     el: HtmlElement, item: HtmlElement, selector: str | None, base_url: str | None, index: PageIndex | None = None
 ) -> str | None:
-    """The URL of an item: its title link, an enclosing link, then the block's url selector."""
-    candidates: list[HtmlElement] = []
-    if el.tag == "a":
-        candidates.append(el)
-    candidates.extend(a for a in el.iterancestors("a"))
-    candidates.extend(el.iterdescendants("a"))
-    candidates.extend(select(item, selector, index))
-    for a in candidates:
+    """The URL of an item: its title link, an enclosing link, then the block's url selector
+    (searched only when the links before it give none)."""
+
+    def candidates() -> Iterator[HtmlElement]:
+        if el.tag == "a":
+            yield el
+        yield from el.iterancestors("a")
+        yield from el.iterdescendants("a")
+        yield from select(item, selector, index)
+
+    for a in candidates():
         href = (a.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "#")):
             return urljoin(base_url or "", href)

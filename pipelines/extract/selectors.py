@@ -11,26 +11,57 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 _TRANSLATOR = HTMLTranslator()
+_PREFIX = "descendant-or-self::"
 
 
 @lru_cache(maxsize=2048)
 def compiled(selector: str) -> etree.XPath | None:
     """The XPath for a CSS ``selector`` (relative to the node it is applied to), or None if invalid."""
     try:
-        return etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix="descendant-or-self::"))
+        return etree.XPath(_TRANSLATOR.css_to_xpath(selector, prefix=_PREFIX))
     except (SelectorError, etree.XPathSyntaxError, ValueError):
         return None
+
+
+@lru_cache(maxsize=2048)
+def _alternative_xpaths(selector: str) -> tuple[str, ...] | None:
+    """The XPath of each comma-separated part of ``selector`` (as :func:`_required` splits it),
+    or None unless the selector's XPath is exactly their union (a comma inside brackets, quotes
+    or parentheses makes a part invalid or the union different)."""
+    try:
+        parts = tuple(_TRANSLATOR.css_to_xpath(part, prefix=_PREFIX) for part in selector.split(","))
+        whole = _TRANSLATOR.css_to_xpath(selector, prefix=_PREFIX)
+    except (SelectorError, ValueError):
+        return None
+    return parts if " | ".join(parts) == whole else None
+
+
+@lru_cache(maxsize=4096)
+def _union(xpaths: tuple[str, ...]) -> etree.XPath:
+    return etree.XPath(" | ".join(xpaths))
+
+
+def _narrowed(selector: str, index: PageIndex) -> etree.XPath | None:
+    """The XPath of the alternatives of ``selector`` that may match the indexed page (the
+    others match nothing, so the union of these finds the same elements), or None when none may."""
+    possible = [_possible(names, literals, index) for names, literals in _required(selector)]
+    if not any(possible):
+        return None
+    parts = _alternative_xpaths(selector)
+    if parts is None or all(possible):
+        return compiled(selector)
+    return _union(tuple(xpath for xpath, keep in zip(parts, possible, strict=True) if keep))
 
 
 def select(node: HtmlElement, selector: str | None, index: PageIndex | None = None) -> list[HtmlElement]:
     """Elements below (or at) ``node`` matching ``selector``, in document order; [] when invalid.
 
     ``index`` (:class:`PageIndex`) lets selectors needing absent classes, ids or attribute values
-    skip the tree search.
+    skip the tree search, and alternatives needing them (``.a, .b``) drop out of it.
     """
-    if not selector or (index is not None and not may_match(selector, index)):
+    if not selector:
         return []
-    xpath = compiled(selector)
+    xpath = compiled(selector) if index is None else _narrowed(selector, index)
     if xpath is None:
         return []
     try:
@@ -83,9 +114,11 @@ def _required(selector: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], .
     return tuple(alternatives)
 
 
+def _possible(names: tuple[str, ...], literals: tuple[str, ...], index: PageIndex) -> bool:
+    """Whether an alternative needing ``names`` and ``literals`` (see :func:`_required`) may match."""
+    return all(n in index.names for n in names) and all(lit in index.source for lit in literals)
+
+
 def may_match(selector: str, index: PageIndex) -> bool:
     """False when no alternative of ``selector`` can match the indexed page."""
-    return any(
-        all(n in index.names for n in names) and all(lit in index.source for lit in literals)
-        for names, literals in _required(selector)
-    )
+    return any(_possible(names, literals, index) for names, literals in _required(selector))
