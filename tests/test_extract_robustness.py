@@ -45,11 +45,34 @@ def test_nul_and_control_characters_are_dropped() -> None:
 
 def test_deeply_nested_divs() -> None:
     html = "<div>" * 100_000 + ARTICLE + "</div>" * 100_000
-    try:
-        result = extract_article(html)
-    except NoBodyFound:
-        return
+    result = extract_article(html)
     assert "belongs to the article" in result.body
+
+
+@pytest.mark.parametrize("depth", [300, 3_000])
+def test_text_deeper_than_libxml2s_limit_and_after_it_is_kept(depth: int) -> None:
+    """libxml2 stops at 256 levels (2,048 with huge_tree) and drops the rest of the page."""
+    deep = ARTICLE.replace("article body", "deepest paragraph")
+    after = ARTICLE.replace("article body", "closing paragraph")
+    html = f"<html><body><article>{'<div>' * depth}{deep}{'</div>' * depth}{after}</article></body></html>"
+    result = extract_article(html)
+    assert "deepest paragraph" in result.body
+    assert "closing paragraph" in result.body
+    assert result.body.index("deepest paragraph") < result.body.index("closing paragraph")
+
+
+def test_flatten_below_keeps_text_and_order_and_bounds_the_depth() -> None:
+    from lxml import html as lxml_html
+
+    from pipelines.extract.html import flatten_below
+
+    root = lxml_html.fromstring(
+        "<html><body>" + "<div>" * 10 + "<p>one <b>two</b></p><div><p>three</p></div>" + "</div>" * 10 + "</body></html>"
+    )
+    before = " ".join(root.text_content().split())
+    assert flatten_below(root, 4) > 0
+    assert " ".join(root.text_content().split()) == before
+    assert max(len(list(el.iterancestors())) + 1 for el in root.iter()) <= 5
 
 
 def test_deeply_nested_unclosed_inline_tags() -> None:

@@ -98,11 +98,58 @@ def parse_html(markup: str) -> HtmlElement | None:
     if markup.lstrip().startswith("<?xml"):
         markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
     try:
-        parser = html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False)
-        root = html.document_fromstring(markup, parser=parser)
+        root, too_deep = _parse(markup, huge_tree=False)
+        if too_deep:
+            # libxml2 stops reading at 256 levels and drops the rest of the page: read it
+            # again with its 2,048-level limit, else without the tags that nest, and lift
+            # what lies deeper than MAX_DEPTH so that tree walks stay shallow
+            root, too_deep = _parse(markup, huge_tree=True)
+            if too_deep:
+                root, _ = _parse(_NESTING_TAGS.sub(_unnested, markup), huge_tree=True)
+            flatten_below(root, MAX_DEPTH)
     except (etree.ParserError, ValueError):
         return None
     return root
+
+
+#: Depth below which :func:`parse_html` lifts the elements of a page nested deeper than
+#: libxml2's default limit (256) into their ancestor at this depth.
+MAX_DEPTH = 128
+#: Tags whose nesting holds no text of its own; a page nested past 2,048 levels is read
+#: without them (block ones become line breaks).
+_NESTING_TAGS = re.compile(
+    r"</?(?:(div|section|article|main|aside|header|footer|table|tbody|thead|tr|td|th|center|blockquote)"
+    r"|span|font|b|i|u|em|strong|small|big|a)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _unnested(match: re.Match[str]) -> str:
+    return "<br>" if match.group(1) else ""
+
+
+def _parse(markup: str, *, huge_tree: bool) -> tuple[HtmlElement, bool]:
+    """The tree, and whether libxml2 stopped at its nesting limit (losing the rest)."""
+    parser = html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=huge_tree)
+    root = html.document_fromstring(markup, parser=parser)
+    last = parser.error_log.last_error
+    return root, last is not None and "Excessive depth" in last.message
+
+
+def flatten_below(root: HtmlElement, depth: int) -> int:
+    """Lift every element nested deeper than ``depth`` levels (the root is level 1) that
+    has children of its own: its tag goes, its text and children stay in place
+    (``drop_tag``), and block elements leave a line break. Text and order are kept;
+    recursive tree walks stay within ``depth``. Returns how many tags went."""
+    dropped = 0
+    for anchor in etree.XPath("/*" + "/*" * (depth - 1))(root):
+        for element in list(anchor.iterdescendants()):
+            if len(element) and isinstance(element.tag, str):
+                if element.tag in BLOCK_TAGS:
+                    element.addprevious(html.Element("br"))
+                element.drop_tag()
+                dropped += 1
+    return dropped
 
 
 def node_text(node: HtmlElement) -> str:
