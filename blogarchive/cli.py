@@ -11,7 +11,7 @@ import click
 
 from blogarchive import __version__
 from blogarchive.cli_browse import browse
-from blogarchive.options import DB_OPTION
+from blogarchive.options import DB_OPTION, progress_bar
 from blogarchive.runner import EXIT_FAILED, EXIT_LOCKED, CrawlResult, run_crawls
 
 
@@ -251,7 +251,8 @@ def ingest(file: Path, db_path: Path) -> None:
     if not db_path.parent.is_dir():
         raise click.BadParameter(f"directory {db_path.parent} does not exist", param_hint="--db")
     try:
-        report = ingest_jsonl(file, db_path)
+        with progress_bar(f"Importing {file.name}") as progress:
+            report = ingest_jsonl(file, db_path, progress=progress)
     except ArchiveLocked as exc:
         click.echo(f"blogarchive: {exc}", err=True)
         sys.exit(EXIT_LOCKED)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from blogarchive.options import DB_OPTION
+from blogarchive.options import DB_OPTION, progress_bar
 
 
 def _open(db_path: Path):  # noqa: ANN202 - the Archive import stays lazy
@@ -46,7 +46,8 @@ def dedup(db_path: Path, rebuild: bool, threshold: float | None) -> None:
         raise click.BadParameter(f"{db_path} does not exist", param_hint="--db")
     try:
         with ArchiveLock(db_path), _open(db_path) as archive:
-            report = rebuild_archive(archive, params)
+            with progress_bar("Re-clustering") as progress:
+                report = rebuild_archive(archive, params, progress)
             stats = archive.stats()
     except ArchiveLocked as exc:
         click.echo(f"blogarchive: {exc}", err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from itertools import islice
@@ -103,17 +104,34 @@ def _ingest_line(
         report.merged += 1
 
 
-def ingest_jsonl(path: Path, db_path: Path, params: DedupParams | None = None) -> IngestReport:
+def count_lines(path: Path) -> int:
+    """Lines in ``path`` (a last line without a newline counts), read in binary chunks."""
+    lines, last = 0, b"\n"
+    with path.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def ingest_jsonl(
+    path: Path,
+    db_path: Path,
+    params: DedupParams | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
     """Read ``path`` (JSON Lines) into the archive at ``db_path``.
 
     Without ``params``, the defaults with the LSH threshold the archive was last
-    rebuilt with (see :func:`~pipelines.recording.archive_params`).
+    rebuilt with (see :func:`~pipelines.recording.archive_params`). ``progress`` is
+    called with (lines done, lines in all) after each committed batch.
     """
     report = IngestReport()
     with ArchiveLock(db_path), Archive(db_path) as archive:
         params = params or archive_params(archive, DedupParams())
         archive.check_fingerprint_params(fingerprint_params(params))
         crawl_id = archive.start_crawl("ingest", {"file": str(path)})
+        total = count_lines(path) if progress is not None else 0
         with path.open(encoding="utf-8", errors="replace") as lines:
             numbered = enumerate(lines, start=1)
             while batch := list(islice(numbered, BATCH_LINES)):
@@ -122,6 +140,8 @@ def ingest_jsonl(path: Path, db_path: Path, params: DedupParams | None = None) -
                 with archive.atomic():
                     for number, line in batch:
                         _ingest_line(archive, number, line, params, crawl_id, report)
+                if progress is not None:
+                    progress(batch[-1][0], max(total, batch[-1][0]))
         archive.finish_crawl(crawl_id, "finished" if not report.errors else "finished_with_errors",
                              {"read": report.read, "new_texts": report.new_texts,
                               "merged": report.merged, "skipped": len(report.errors)})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -359,12 +360,20 @@ class RebuildReport:
     texts_after: int = 0
 
 
-def rebuild(archive: Archive, params: DedupParams) -> RebuildReport:
+#: How often :func:`rebuild` reports its progress, in sightings.
+PROGRESS_EVERY = 100
+
+
+def rebuild(
+    archive: Archive, params: DedupParams, progress: Callable[[int, int], None] | None = None
+) -> RebuildReport:
     """Re-cluster the whole archive from stored data (no refetch), in one transaction.
 
     Every copy is reconstructed from its text's body and diff, fingerprinted with
     ``params`` and matched again, earliest published first, against the texts built
-    so far; the band index and the recorded parameters are replaced.
+    so far; the band index and the recorded parameters are replaced. ``progress`` is
+    called with (sightings done, sightings in all) every ``PROGRESS_EVERY`` sightings
+    and at the end.
     """
     report = RebuildReport()
     with archive.atomic():
@@ -376,6 +385,8 @@ def rebuild(archive: Archive, params: DedupParams) -> RebuildReport:
         archive.set_meta("dedup_threshold", repr(params.threshold))
         new_texts: set[int] = set()
         for row in rows:
+            if progress is not None and report.sightings % PROGRESS_EVERY == 0:
+                progress(report.sightings, len(rows))
             report.sightings += 1
             copy = copy_text(row["text_body"], row)
             fp = fingerprint(copy, params)
@@ -399,4 +410,6 @@ def rebuild(archive: Archive, params: DedupParams) -> RebuildReport:
                 resolve_text(archive, match.text.id, params)
         archive.delete_texts_without_sightings(old_texts)
         report.texts_after = len(new_texts)
+        if progress is not None:
+            progress(report.sightings, len(rows))
     return report

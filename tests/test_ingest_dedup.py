@@ -46,6 +46,24 @@ def test_reingesting_the_same_file_adds_no_texts_and_no_sightings(tmp_path):
         before.texts, before.sightings, before.sightings_by_relation)
 
 
+def test_ingest_and_rebuild_report_progress(tmp_path, monkeypatch):
+    from blogarchive import ingest
+    from pipelines import recording
+
+    monkeypatch.setattr(ingest, "BATCH_LINES", 3)
+    monkeypatch.setattr(recording, "PROGRESS_EVERY", 2)
+    source = write_jsonl(tmp_path / "docs.jsonl", DOCS + [{"url": f"https://blog.example/x{i}", "text": POST}
+                                                          for i in range(3)])
+    seen: list[tuple[int, int]] = []
+    ingest_jsonl(source, tmp_path / "archive.db", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(3, 7), (6, 7), (7, 7)]
+    seen.clear()
+    with Archive(tmp_path / "archive.db") as archive:
+        recording.rebuild(archive, recording.archive_params(archive, recording.DedupParams()),
+                          lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 7), (2, 7), (4, 7), (6, 7), (7, 7)]
+
+
 def test_cli_text_and_rebuild(tmp_path):
     source = write_jsonl(tmp_path / "docs.jsonl", DOCS)
     db = tmp_path / "archive.db"
