@@ -344,3 +344,13 @@ def test_a_job_that_fails_before_crawling_neither_hangs_nor_stops_the_others(sit
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "['failed', 'finished'] True"
     assert rows(tmp_path / "a.db", "select count(*) from texts") == [(1,)]
+
+
+@pytest.mark.parametrize("argument", ["limit=abc", "depth=-1", "since=someday"])
+def test_scrapy_crawl_with_a_bad_spider_argument_is_a_usage_error(argument, archive_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", argument, "-s", f"ARCHIVE_PATH={archive_path}"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False)
+    assert result.returncode == 2, result.stderr
+    assert argument.split("=")[0] in result.stderr
+    assert not archive_path.exists()

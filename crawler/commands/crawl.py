@@ -2,8 +2,9 @@
 
 Scrapy's own ``crawl`` exits 0 after most failures (scrapy #1231, #4175). This one
 runs the same crawl, then sets the exit code from the archive pipeline's verdict:
-0 finished, 1 failed (nothing fetched, archive errors, closed early), 3 the archive
-was locked by another crawl: the codes of ``blogarchive crawl``.
+0 finished, 1 failed (nothing fetched, archive errors, closed early), 2 a usage error
+(an unknown option, a ``-a limit``, ``depth`` or ``since`` that is not a number or a
+date), 3 the archive was locked by another crawl: the codes of ``blogarchive crawl``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.exitcodes import EXIT_FAILED, EXIT_LOCKED
+from crawler.spiders.base import check_arguments
 
 if TYPE_CHECKING:
     import argparse
@@ -26,6 +28,11 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
+        spargs = opts.spargs
+        try:  # a bad -a limit/depth/since is a usage error (exit 2), found before anything starts
+            check_arguments(spargs.get("limit"), spargs.get("depth"), spargs.get("since"))
+        except ValueError as exc:
+            raise UsageError(f"-a {exc}") from None
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
