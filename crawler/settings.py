@@ -73,7 +73,7 @@ ARCHIVE_TIMEOUT = 60.0
 WORKERS_MODE = "pool"
 WORKERS_PROCESSES = 0  # 0: one per core
 WORKERS_START_METHOD = "forkserver"  # or "spawn"; never fork a running reactor
-WORKERS_RETRIES = 1  # tries on a new pool for a page whose worker died
+WORKERS_RETRIES = 1  # more tries (on another worker) for a page whose worker died running it
 # One writer commits queued pages in batches: one transaction per batch.
 ARCHIVE_BATCH_SIZE = 100
 # "process": a writer process with its own connection, so recording takes no CPU (and

@@ -322,7 +322,9 @@ class ArchiveWriter:
         for (_, future), result in zip(batch, results, strict=True):
             if future.done():  # cancelled by a shutdown
                 continue
-            if isinstance(result, Exception):
+            if isinstance(result, StopIteration | StopAsyncIteration):  # asyncio refuses these in a future
+                future.set_exception(RuntimeError(f"the write raised {result!r}"))
+            elif isinstance(result, Exception):
                 future.set_exception(result)
             else:
                 future.set_result(result)

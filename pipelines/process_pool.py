@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import pickle
 import select
@@ -47,6 +48,8 @@ TASKS_AHEAD = 2
 #: How long :meth:`ProcessPool.shutdown` waits for a worker to finish its task and exit
 #: before killing it.
 SHUTDOWN_SECONDS = 60.0
+#: How long a pool whose replacement worker could not start waits before trying again.
+RESPAWN_SECONDS = 1.0
 #: How often a worker without ``os.pidfd_open`` checks that its pool's process lives.
 PARENT_POLL_SECONDS = 1.0
 
@@ -125,16 +128,30 @@ def _frame(payload: bytes) -> bytes:
     return len(payload).to_bytes(_HEADER, "little") + payload
 
 
-def _outcome_payload(ok: bool, value: Any) -> bytes:
-    """A pickled ``(ok, value, traceback)``; an exception carries its formatted traceback,
-    and a value or exception that does not pickle becomes an error saying so."""
-    trace = "".join(traceback.format_exception(value)) if not ok else None
+def _dumps(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _answer(ok: bool, value: Any) -> bytes:
+    """The frame answering a task: ``(True, result)``, or ``(False, pickled exception,
+    formatted traceback)`` (the exception pickled on its own, so that its traceback
+    arrives even when the exception does not unpickle). A result or exception that
+    does not pickle becomes an error saying so."""
+    if ok:
+        try:
+            return _frame(_dumps((True, value)))
+        except Exception as exc:  # noqa: BLE001 - anything pickle raises is reported, not fatal
+            ok, value = False, RuntimeError(f"the worker's result could not be pickled: {exc!r}")
+    trace = "".join(traceback.format_exception(value))
+    if not isinstance(value, Exception) or isinstance(value, StopIteration | StopAsyncIteration):
+        # SystemExit or KeyboardInterrupt would stop the crawl's event loop, and asyncio
+        # refuses StopIteration in a future: the task failed, that is all
+        value = RuntimeError(f"the task raised {value!r}")
     try:
-        return pickle.dumps((ok, value, trace), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # noqa: BLE001 - anything pickle raises is reported, not fatal
-        what = "result" if ok else f"exception {value!r}"
-        error = RuntimeError(f"the worker's {what} could not be pickled: {exc!r}")
-        return pickle.dumps((False, error, trace), protocol=pickle.HIGHEST_PROTOCOL)
+        error = _dumps(value)
+    except Exception as exc:  # noqa: BLE001
+        error = _dumps(RuntimeError(f"the worker's exception {value!r} could not be pickled: {exc!r}"))
+    return _frame(_dumps((False, error, trace)))
 
 
 def _serve(connection: socket.socket, parent_pid: int, initializer: Callable[..., None] | None,
@@ -158,10 +175,13 @@ def _serve(connection: socket.socket, parent_pid: int, initializer: Callable[...
                 return
             try:
                 fn, args = pickle.loads(payload)  # noqa: S301 - from our own parent
-                outcome = _outcome_payload(True, fn(*args))
+                answer = _answer(True, fn(*args))
             except BaseException as exc:  # noqa: BLE001 - the task failed, the worker goes on
-                outcome = _outcome_payload(False, exc)
-            connection.sendall(_frame(outcome))
+                answer = _answer(False, exc)
+            try:
+                connection.sendall(answer)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the pool shut down while this task ran
 
 
 # -- the parent's side ----------------------------------------------------------------------------
@@ -171,13 +191,57 @@ class _Worker:
 
     process: Any
     connection: socket.socket
-    #: futures of the tasks sent to it, in order (its results come back in that order)
-    sent: deque[asyncio.Future[Any]] = field(default_factory=deque)
+    #: the tasks sent to it, in order (its results come back in that order): frame, future,
+    #: and whether the task may go to another worker if this one dies before starting it
+    sent: deque[tuple[bytes, asyncio.Future[Any], bool]] = field(default_factory=deque)
     outgoing: bytearray = field(default_factory=bytearray)
     incoming: bytearray = field(default_factory=bytearray)
     loop: asyncio.AbstractEventLoop | None = None
     writing: bool = False
     alive: bool = True
+
+
+def _detach(worker: _Worker) -> None:
+    """Stop watching ``worker``'s connection and close it (the worker then reads the end
+    of its tasks)."""
+    fd = worker.connection.fileno()  # -1 once closed
+    if worker.loop is not None and fd != -1:
+        worker.loop.remove_reader(fd)
+        if worker.writing:
+            worker.loop.remove_writer(fd)
+    worker.writing = False
+    worker.connection.close()
+
+
+def _cancel(future: asyncio.Future[Any]) -> None:
+    try:
+        future.cancel()
+    except RuntimeError:  # its event loop is closed (the interpreter is exiting)
+        pass
+
+
+def _stop(workers: list[_Worker], waiting: deque[tuple[bytes, asyncio.Future[Any]]], name: str) -> None:
+    """Stop ``workers``: each finishes the task it is running and exits (killed after
+    ``SHUTDOWN_SECONDS``); what waits is cancelled. Also run at interpreter exit, before
+    multiprocessing terminates daemonic children, so that a writer always closes cleanly."""
+    stopping = list(workers)
+    workers.clear()
+    for worker in stopping:
+        worker.alive = False
+        _detach(worker)
+    for _, future in waiting:
+        _cancel(future)
+    waiting.clear()
+    deadline = time.monotonic() + SHUTDOWN_SECONDS
+    for worker in stopping:
+        for _, future, _ in worker.sent:
+            _cancel(future)
+        worker.sent.clear()
+        worker.process.join(max(0.0, deadline - time.monotonic()))
+        if worker.process.exitcode is None:
+            logger.warning("%(name)s %(pid)d did not exit; killing it", {"name": name.capitalize(), "pid": worker.process.pid})
+            worker.process.kill()
+            worker.process.join(5.0)
 
 
 class ProcessPool:
@@ -217,17 +281,30 @@ class ProcessPool:
         self._initializer = initializer
         self._initargs = initargs
         self.name = name
+        #: the live workers (one list for the pool's life: the exit finalizer holds it)
         self._workers: list[_Worker] = []
         #: tasks waiting for a worker: (frame, future)
         self._waiting: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
         self._open = False
+        self._respawn: asyncio.TimerHandle | None = None
+        self._finalizer: multiprocessing.util.Finalize | None = None
 
     def open(self) -> None:
         """Start the worker processes (they run ``initializer`` before their first task)."""
         if self._open:
             return
-        self._workers = [self._spawn() for _ in range(self.processes)]
         self._open = True
+        # at interpreter exit without shutdown() (a crash), close the workers before
+        # multiprocessing terminates its daemonic children
+        self._finalizer = multiprocessing.util.Finalize(
+            self, _stop, args=(self._workers, self._waiting, self.name), exitpriority=10
+        )
+        try:
+            for _ in range(self.processes):
+                self._workers.append(self._spawn())
+        except BaseException:
+            self.shutdown()
+            raise
 
     async def start(self) -> None:
         """Start every worker and wait until each has run its initializer."""
@@ -236,12 +313,15 @@ class ProcessPool:
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
-        process = self._context.Process(
-            target=_serve, args=(theirs, os.getpid(), self._initializer, self._initargs),
-            name=self.name, daemon=True,
-        )
         try:
+            process = self._context.Process(
+                target=_serve, args=(theirs, os.getpid(), self._initializer, self._initargs),
+                name=self.name, daemon=True,
+            )
             process.start()
+        except BaseException:
+            ours.close()
+            raise
         finally:
             theirs.close()  # the worker has its own copy now; the stream ends when it dies
         ours.setblocking(False)
@@ -257,10 +337,13 @@ class ProcessPool:
 
         ``fn`` and its arguments must pickle (``fn`` a module-level function); an exception
         ``fn`` raises is raised here, with the worker's traceback as its ``__cause__``.
+        A task whose worker dies while running it is tried again, up to ``retries``
+        times; one that was only queued behind it goes to another worker, and that is
+        not counted as a try.
 
         :raises WorkerDied: when the worker died on every attempt
         """
-        frame = _frame(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
+        frame = _frame(_dumps((fn, args)))
         for attempt in range(self.retries + 1):
             try:
                 return await self._submit(frame)
@@ -274,7 +357,7 @@ class ProcessPool:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._attach(worker, loop)
-        self._send(worker, _frame(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)), future)
+        self._send(worker, _frame(_dumps((fn, args))), future, movable=False)
         try:
             return await future
         except _Exited as exc:
@@ -299,10 +382,10 @@ class ProcessPool:
             if future.done():  # cancelled while it waited
                 continue
             self._attach(worker, loop)
-            self._send(worker, frame, future)
+            self._send(worker, frame, future, movable=True)
 
-    def _send(self, worker: _Worker, frame: bytes, future: asyncio.Future[Any]) -> None:
-        worker.sent.append(future)
+    def _send(self, worker: _Worker, frame: bytes, future: asyncio.Future[Any], *, movable: bool) -> None:
+        worker.sent.append((frame, future, movable))
         worker.outgoing += frame
         if not worker.writing:
             self._on_writable(worker)
@@ -312,7 +395,7 @@ class ProcessPool:
             sent = worker.connection.send(worker.outgoing)
         except (BlockingIOError, InterruptedError):
             sent = 0
-        except OSError:  # the worker is gone (EPIPE, ECONNRESET): its read end will say so too
+        except OSError:  # the worker is gone (EPIPE, ECONNRESET)
             self._died(worker)
             return
         del worker.outgoing[:sent]
@@ -342,62 +425,74 @@ class ProcessPool:
                 break
             payload = bytes(incoming[_HEADER:_HEADER + size])
             del incoming[:_HEADER + size]
-            self._resolve(worker.sent.popleft(), payload)
+            _, future, _ = worker.sent.popleft()
+            _resolve(future, payload)
         assert worker.loop is not None
         self._dispatch(worker.loop)
 
-    @staticmethod
-    def _resolve(future: asyncio.Future[Any], payload: bytes) -> None:
-        if future.done():  # its caller was cancelled; the worker finished the task anyway
-            return
-        try:
-            ok, value, trace = pickle.loads(payload)  # noqa: S301 - from our own worker
-        except Exception as exc:  # noqa: BLE001 - e.g. an exception class that does not unpickle
-            future.set_exception(RuntimeError(f"the worker's answer could not be unpickled: {exc!r}"))
-            return
-        if ok:
-            future.set_result(value)
-            return
-        if trace:
-            value.__cause__ = RemoteTraceback(trace)
-        future.set_exception(value)
-
     def _died(self, worker: _Worker) -> None:
-        """``worker`` is gone: fail its tasks (their callers retry) and start a new one."""
+        """``worker`` is gone: its first task (the one it ran) fails, and its callers try
+        again; tasks queued behind it go back to the front of the queue; a new worker
+        takes its place."""
         if not worker.alive:
             return
         worker.alive = False
-        self._detach(worker)
-        worker.process.join(1.0)
-        if worker.process.exitcode is None:  # it closed its end, yet lives: make sure
-            worker.process.kill()
-            worker.process.join(5.0)
-        exitcode = worker.process.exitcode
-        how = f"exit code {exitcode}" if exitcode is not None else "it closed its connection"
-        while worker.sent:
-            future = worker.sent.popleft()
-            if not future.done():
-                future.set_exception(_Exited(f"pid {worker.process.pid}, {how}"))
+        _detach(worker)
+        process = worker.process
+        process.join(0.05)
+        if process.exitcode is None:  # not reaped yet, or it closed its end and lives on
+            process.kill()
+            process.join(1.0)
+        how = f"exit code {process.exitcode}" if process.exitcode is not None else "it closed its connection"
+        exited = _Exited(f"pid {process.pid}, {how}")
+        if worker.sent:
+            _, first, _ = worker.sent.popleft()
+            if not first.done():
+                first.set_exception(exited)
+        for frame, future, movable in reversed(worker.sent):
+            if future.done():
+                continue
+            if movable:
+                self._waiting.appendleft((frame, future))
+            else:
+                future.set_exception(exited)
+        worker.sent.clear()
         if worker in self._workers:
             self._workers.remove(worker)
             if self._open:
                 self.restarts += 1
                 logger.warning("%(name)s %(pid)s died (%(how)s); starting a new one (restart %(n)d)",
-                               {"name": self.name.capitalize(), "pid": worker.process.pid, "how": how,
-                                "n": self.restarts})
-                self._workers.append(self._spawn())
-                if worker.loop is not None:
-                    self._dispatch(worker.loop)
+                               {"name": self.name.capitalize(), "pid": process.pid, "how": how, "n": self.restarts})
+                self._replace(worker.loop)
 
-    @staticmethod
-    def _detach(worker: _Worker) -> None:
-        fd = worker.connection.fileno()  # -1 once closed
-        if worker.loop is not None and fd != -1:
-            worker.loop.remove_reader(fd)
-            if worker.writing:
-                worker.loop.remove_writer(fd)
-            worker.writing = False
-        worker.connection.close()
+    def _replace(self, loop: asyncio.AbstractEventLoop | None) -> bool:
+        """Start a worker in place of a dead one. When that fails (fork refused right
+        after an out-of-memory kill, no file descriptors left), try again every
+        ``RESPAWN_SECONDS``; while no worker is left, the waiting tasks fail (their
+        callers try again or give up) instead of waiting for ever."""
+        try:
+            worker = self._spawn()
+        except Exception as exc:  # noqa: BLE001 - whatever stops a process from starting
+            logger.error("Cannot start a new %(name)s: %(error)s; trying again in %(s).0f s",
+                         {"name": self.name, "error": exc, "s": RESPAWN_SECONDS})
+            if not self._workers:
+                failed = _Exited(f"no {self.name} could be started: {exc!r}")
+                while self._waiting:
+                    _, future = self._waiting.popleft()
+                    if not future.done():
+                        future.set_exception(failed)
+            if loop is not None and self._respawn is None:
+                self._respawn = loop.call_later(RESPAWN_SECONDS, self._respawn_missing, loop)
+            return False
+        self._workers.append(worker)
+        if loop is not None:
+            self._dispatch(loop)
+        return True
+
+    def _respawn_missing(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._respawn = None
+        while self._open and len(self._workers) < self.processes and self._replace(loop):
+            pass
 
     def pids(self) -> list[int]:
         """Pids of the running workers (for diagnostics and tests)."""
@@ -407,20 +502,33 @@ class ProcessPool:
         """Stop the workers: each finishes the task it is running, then exits (killed after
         ``SHUTDOWN_SECONDS``); tasks not yet done are cancelled."""
         self._open = False
-        workers, self._workers = self._workers, []
-        for worker in workers:
-            worker.alive = False
-            self._detach(worker)  # the worker reads the end of its tasks and exits
-        for _, future in self._waiting:
-            future.cancel()
-        self._waiting.clear()
-        deadline = time.monotonic() + SHUTDOWN_SECONDS
-        for worker in workers:
-            for future in worker.sent:
-                future.cancel()
-            worker.process.join(max(0.0, deadline - time.monotonic()))
-            if worker.process.exitcode is None:
-                logger.warning("%(name)s %(pid)d did not exit; killing it",
-                               {"name": self.name.capitalize(), "pid": worker.process.pid})
-                worker.process.kill()
-                worker.process.join(5.0)
+        if self._respawn is not None:
+            self._respawn.cancel()
+            self._respawn = None
+        if self._finalizer is not None:
+            self._finalizer()  # runs _stop, once
+            self._finalizer = None
+
+
+def _resolve(future: asyncio.Future[Any], payload: bytes) -> None:
+    """Settle ``future`` with a worker's answer; never raises (the frames after it must
+    be read too)."""
+    if future.done():  # its caller was cancelled; the worker finished the task anyway
+        return
+    try:
+        answer = pickle.loads(payload)  # noqa: S301 - from our own worker
+        if answer[0]:
+            future.set_result(answer[1])
+            return
+        _, error, trace = answer
+        try:
+            exc = pickle.loads(error)  # noqa: S301
+        except Exception as unpickling:  # noqa: BLE001 - e.g. an exception class that does not unpickle
+            exc = RuntimeError(f"the worker's exception could not be unpickled: {unpickling!r}")
+        if not isinstance(exc, Exception) or isinstance(exc, StopIteration | StopAsyncIteration):
+            exc = RuntimeError(f"the task raised {exc!r}")
+        exc.__cause__ = RemoteTraceback(trace)
+        future.set_exception(exc)
+    except Exception as exc:  # noqa: BLE001 - a damaged answer fails its task alone
+        if not future.done():
+            future.set_exception(RuntimeError(f"the worker's answer could not be read: {exc!r}"))

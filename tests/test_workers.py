@@ -269,6 +269,65 @@ async def test_workers_ignore_ctrl_c(tmp_path):
         pool.shutdown()
 
 
+def stop_iteration() -> None:
+    raise StopIteration
+
+
+@coroutine_test
+async def test_a_task_raising_stop_iteration_fails_alone_and_the_next_result_still_arrives():
+    pool = WorkerPool(1, retries=0)
+    await pool.start()
+    try:
+        first = asyncio.ensure_future(pool.run(stop_iteration))
+        second = asyncio.ensure_future(pool.run(int, "42"))
+        with pytest.raises(RuntimeError, match="StopIteration"):
+            await asyncio.wait_for(first, 60)
+        assert await asyncio.wait_for(second, 60) == 42
+    finally:
+        pool.shutdown()
+
+
+@coroutine_test
+async def test_a_task_queued_behind_one_that_kills_the_worker_runs_on_the_new_worker():
+    """Only the task the worker was running is blamed for its death."""
+    pool = WorkerPool(1, retries=1)
+    await pool.start()
+    try:
+        killer = asyncio.ensure_future(pool.run(die))
+        innocent = asyncio.ensure_future(pool.run(int, "3"))
+        assert await asyncio.wait_for(innocent, 60) == 3
+        with pytest.raises(WorkerDied):
+            await asyncio.wait_for(killer, 60)
+    finally:
+        pool.shutdown()
+
+
+@coroutine_test
+async def test_a_pool_whose_replacement_cannot_start_fails_what_waits_then_recovers(monkeypatch):
+    from pipelines import process_pool
+
+    monkeypatch.setattr(process_pool, "RESPAWN_SECONDS", 0.2)
+    pool = WorkerPool(1, retries=1)
+    await pool.start()
+    spawn = pool._spawn
+    refusals = [OSError(11, "fork refused"), OSError(11, "fork refused")]
+
+    def refuse_twice():  # the fork after an out-of-memory kill fails, then works again
+        if refusals:
+            raise refusals.pop()
+        return spawn()
+
+    monkeypatch.setattr(pool, "_spawn", refuse_twice)
+    try:
+        with pytest.raises(WorkerDied):
+            await asyncio.wait_for(pool.run(die), 60)
+        assert await asyncio.wait_for(pool.run(int, "5"), 60) == 5
+        assert not refusals
+        assert len(pool.pids()) == 1
+    finally:
+        pool.shutdown()
+
+
 _POOL_OWNER = """
 import asyncio, multiprocessing.forkserver, sys, time
 from pipelines.workers import WorkerPool
