@@ -328,6 +328,54 @@ async def test_a_pool_whose_replacement_cannot_start_fails_what_waits_then_recov
         pool.shutdown()
 
 
+class _DoesNotUnpickle(Exception):
+    def __init__(self, message: str, code: int) -> None:  # pickle calls it with the message alone
+        super().__init__(message)
+        self.code = code
+
+
+def raise_what_does_not_unpickle() -> None:
+    raise _DoesNotUnpickle("odd", 7)
+
+
+@coroutine_test
+async def test_an_exception_that_does_not_unpickle_keeps_the_workers_traceback():
+    pool = WorkerPool(1, retries=0)
+    await pool.start()
+    try:
+        with pytest.raises(RuntimeError, match="could not be unpickled") as raised:
+            await pool.run(raise_what_does_not_unpickle)
+        assert "raise_what_does_not_unpickle" in str(raised.value.__cause__)
+    finally:
+        pool.shutdown()
+
+
+_EXIT_WITHOUT_SHUTDOWN = """
+import asyncio, multiprocessing.util, sys
+from pathlib import Path
+from pipelines.process_pool import ProcessPool
+
+def mark_on_exit(path):
+    multiprocessing.util.Finalize(None, Path(path).touch, exitpriority=10)
+
+if __name__ == "__main__":
+    pool = ProcessPool(1, initializer=mark_on_exit, initargs=(sys.argv[1],))
+    asyncio.run(pool.start())
+    # no shutdown(): a crawl that crashed
+"""
+
+
+def test_a_process_exiting_without_shutdown_lets_its_workers_close_cleanly(tmp_path):
+    """The writer process checkpoints the archive in a finalizer; multiprocessing would
+    SIGTERM a daemonic worker at exit, and the finalizer would never run."""
+    script = tmp_path / "crash.py"
+    script.write_text(_EXIT_WITHOUT_SHUTDOWN)
+    marker = tmp_path / "closed cleanly"
+    subprocess.run([sys.executable, str(script), str(marker)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                   timeout=120, check=True)
+    assert marker.exists()
+
+
 _POOL_OWNER = """
 import asyncio, multiprocessing.forkserver, sys, time
 from pipelines.workers import WorkerPool
