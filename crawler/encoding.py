@@ -10,9 +10,11 @@ mojibake without a single error (gb18030 accepts almost any byte pair). So
    declarations say (other encodings of real text are practically never valid UTF-8), and
    a few invalid bytes do not change that;
 3. otherwise every candidate (header, ``<meta>``, then common CJK and Western encodings)
-   is decoded and scored: decoding errors, and for Chinese/Japanese/Korean output how
-   much of it is made of everyday characters (mojibake is made of rare ones); the
-   declared encodings win ties.
+   is decoded and scored: decoding errors, for Chinese/Japanese/Korean output how
+   much of it is made of everyday characters (mojibake is made of rare ones), for other
+   text how much of its non-ASCII is in runs that are not Cyrillic words (a multi-byte or
+   Cyrillic page read as cp1252 gives runs of accented letters); the declared encodings
+   win ties, and cp1252 wins its ties with cp1251.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import re
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
 #: Tried after the declared encodings; gb18030 is a superset of gbk/gb2312.
-FALLBACK_ENCODINGS = ("gb18030", "big5", "shift_jis", "euc-kr", "cp1252")
+FALLBACK_ENCODINGS = ("gb18030", "big5", "shift_jis", "euc-kr", "cp1252", "cp1251")
 
 REPLACEMENT = "\ufffd"
 
@@ -58,6 +60,11 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _ODD = re.compile(r"[\u0370-\u052f\u2500-\u257f\u0100-\u024f]")
 _HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3,}")
+#: A Cyrillic word as written: capitalised, lower case or all capitals (a wrong single-byte
+#: table gives letters of both cases in any order, and symbols).
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u042f\u0490]?[\u0430-\u045f\u0491]+|[\u0400-\u042f\u0490]+")
+#: What may stand between Cyrillic words inside a run of non-ASCII characters.
+_RUN_PUNCTUATION = re.compile(r"[\s\u00a0\u00ab\u00bb\u2013\u2014\u2018-\u201e\u2026\u2116]+")
 _C1 = re.compile(r"[\x80-\x9f]")
 _UTF8_NAMES = frozenset(["utf-8", "utf8"])
 
@@ -119,12 +126,23 @@ def _badness(text: str) -> float:
             return score + (1 - common) / 2
         return score + 1 - common
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    if han and sum(1 for ch in han if ch in COMMON_HAN) < len(han) / 4:
+        # A few Han characters, hardly any of them everyday ones, in otherwise Western
+        # text: a Chinese table read accented letters in pairs ("Köln" -> "K鰈n").
+        score += len(han) / non_ascii
     if non_ascii >= 20:
         # Western text has its accented letters alone inside words; a multi-byte encoding
-        # read one byte per character gives runs of them.
-        in_runs = sum(len(run) for run in _NON_ASCII_RUN.findall(text))
+        # read one byte per character gives runs of them. Cyrillic text is made of such
+        # runs, but of well-formed words.
+        in_runs = sum(len(run) for run in _NON_ASCII_RUN.findall(text) if not _cyrillic_words(run))
         score += in_runs / non_ascii
     return score
+
+
+def _cyrillic_words(run: str) -> bool:
+    """Whether a run of non-ASCII characters is Cyrillic words (and punctuation between them)."""
+    words = [w for w in _RUN_PUNCTUATION.split(run) if w]
+    return bool(words) and all(_CYRILLIC_WORD.fullmatch(w) for w in words)
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:

@@ -16,6 +16,9 @@ TW = (
 ) * 3
 JA = "これは日本語の文章です。文字コードを正しく判定できるかを確かめます。" * 3
 FR = "Café crème brûlée, naïve façade — déjà vu. Le garçon a commandé un thé glacé à midi."
+RU = ("«Это статья о том, как правильно определять кодировку страницы», — сказал Иван. "
+      "Мы часто видим непонятные символы, потому что сервер не указал кодировку.") * 2
+DE = "Grüße aus Köln: Die Straße ist schön, und das Frühstück war köstlich. Übermorgen fährt er." * 2
 
 
 #: Codecs that read a family correctly (w3lib maps gbk/gb2312 and big5 to their supersets).
@@ -46,6 +49,12 @@ def page(text: str, head: str = "") -> str:
         (page(FR).encode("utf-8"), "text/html; charset=iso-8859-1", FR, "utf-8"),
         (page(JA).encode("shift_jis"), None, JA, "cp932"),
         (page("plain ascii").encode(), None, "plain ascii", "utf-8"),
+        (page(RU).encode("cp1251"), None, RU, "cp1251"),
+        (page(RU).encode("cp1251"), "text/html; charset=iso-8859-1", RU, "cp1251"),
+        (page(FR).encode("cp1252"), None, FR, "cp1252"),
+        (page(DE).encode("cp1252"), None, DE, "cp1252"),
+        (page(ZH).encode("gbk"), None, ZH, "gb18030"),
+        (page(TW).encode("big5"), "text/html; charset=windows-1251", TW, "big5"),
     ],
     ids=[
         "gbk-served-as-utf8",
@@ -60,6 +69,12 @@ def page(text: str, head: str = "") -> str:
         "utf8-served-as-latin1",
         "shift-jis-undeclared",
         "ascii",
+        "cp1251-undeclared",
+        "cp1251-served-as-latin1",
+        "cp1252-french-undeclared",
+        "cp1252-german-undeclared",
+        "gbk-undeclared",
+        "big5-served-as-cp1251",
     ],
 )
 def test_decodes_to_the_right_text(
