@@ -115,3 +115,32 @@ def test_an_article_that_mentions_a_captcha_is_no_interstitial():
 def test_invisible_blocks_are_removed_as_the_regular_expression_says(parts: list[bytes]):
     body = b"".join(parts)
     assert without_invisible(body) == _INVISIBLE.sub(b" ", body)
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "article"),
+    [
+        ('<meta property="og:type" content="article">', "<p>text</p>", True),
+        ('<meta property="article:published_time" content="2024-05-01T08:00:00Z">', "<p>text</p>", True),
+        ('<script type="application/ld+json">{"@type": ["WebPage", "BlogPosting"]}</script>', "", True),
+        ("", '<div itemprop="articleBody"><p>text</p></div>', True),
+        ("", '<article itemscope itemtype="https://schema.org/BlogPosting"><p>text</p></article>', True),
+        # a Blogger home page: one BlogPosting and one articleBody per post
+        ("", "".join("<div itemscope itemtype='http://schema.org/BlogPosting'>"
+                     f"<div itemprop='description articleBody'>post {i}</div></div>" for i in range(3)), False),
+        ('<meta property="og:type" content="website">', "<article><p>one</p></article>", False),
+    ],
+    ids=["og-type", "published-time", "json-ld-type-list", "microdata-body", "microdata-type",
+         "blogger-home", "website"],
+)
+def test_an_unknown_sites_start_page_is_an_article_by_its_markup(head, body, article):
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.blog import BlogSpider
+
+    spider = BlogSpider.from_crawler(get_crawler(BlogSpider), url="https://unknown.example/2024/05/a-post")
+    html = f"<html><head>{head}<title>t</title></head><body>{body}</body></html>"
+    url = "https://unknown.example/2024/05/a-post"
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))
+    assert spider.looks_like_article(response) is article

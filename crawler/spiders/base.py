@@ -50,9 +50,18 @@ from crawler.spiders._discovery import (
     sitemap_entries,
 )
 
+#: Markup only an article page carries: og:type article, its publication time, schema.org
+#: Article or BlogPosting in JSON-LD (alone or in a list of types).
 _ARTICLE_HINTS = (
     re.compile(rb'<meta[^>]+property=["\']og:type["\'][^>]+content=["\']article', re.I),
-    re.compile(rb'"@type"\s*:\s*"(?:Blog|News)?(?:Posting|Article)"', re.I),
+    re.compile(rb'<meta[^>]+property=["\']article:published_time["\']', re.I),
+    re.compile(rb'"@type"\s*:\s*(?:\[[^\]]*)?"(?:Blog|News)?(?:Posting|Article)"', re.I),
+)
+#: Microdata that marks one post: an article page has one, a listing (Blogger's home
+#: page, a theme's archive) one per post.
+_ONE_POST_HINTS = (
+    re.compile(rb'itemprop=["\']?(?:description )?articleBody\b', re.I),
+    re.compile(rb'itemtype=["\']https?://schema\.org/(?:Blog|News|Tech)?(?:Posting|Article)["\']', re.I),
 )
 _DISCOVERY_KINDS = ("listing", "feed", "sitemap", "api")
 
@@ -284,6 +293,9 @@ class PlatformSpider(scrapy.Spider):
             if self.follow_recommendations and depth < self.max_depth:
                 yield from self.recommended(response, depth)
             return
+        if kind == "page" and depth == 0:
+            self.logger.info("%(url)s has no article markup: following its links as a listing "
+                             "(depth 0 would take it as an article)", {"url": response.url})
         yield from self.parse_listing(response, depth)
 
     def parse_listing(self, response: Response, depth: int) -> Iterator[Any]:
@@ -556,12 +568,15 @@ class PlatformSpider(scrapy.Spider):
         return None
 
     def looks_like_article(self, response: Response) -> bool:
-        """Article or listing? URL pattern of the platform, else og:type / JSON-LD."""
+        """Article or listing? URL pattern of the platform, else og:type, article:published_time,
+        JSON-LD, or microdata marking exactly one post."""
         platform = self.platform_for(response)
         if platform and platform.article_url and self.matches(response.url, platform.article_url):
             return True
         head = response.body[:200_000]
-        return any(p.search(head) for p in _ARTICLE_HINTS)
+        return any(p.search(head) for p in _ARTICLE_HINTS) or any(
+            len(p.findall(head)) == 1 for p in _ONE_POST_HINTS
+        )
 
     def not_modified(self, response: Response) -> NotModified:
         self.crawler.stats.inc_value("blogarchive/fetch/not_modified")
