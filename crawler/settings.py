@@ -34,6 +34,11 @@ BLOGARCHIVE_RETRY_FAILURES = True  # re-request pages that failed in earlier cra
 BLOGARCHIVE_RETRY_FAILURES_MAX = 5
 BLOGARCHIVE_RETRY_FAILURES_DAYS = 30
 
+# Scrapy's filter, but a redirect back into its own chain (a cookie set, then the same
+# page) is let through instead of dropped with its article; loops end at REDIRECT_MAX_TIMES.
+DUPEFILTER_CLASS = "crawler.dupefilters.RedirectAwareDupeFilter"
+REDIRECT_MAX_TIMES = 5
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,

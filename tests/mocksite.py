@@ -14,6 +14,9 @@ Routes besides the demo pages:
 - ``/binary``: random bytes served as text/html
 - ``/empty``: an empty 200 page
 - ``/redirect-away``: a redirect to another host (``localhost`` instead of 127.0.0.1)
+- ``/cookie-wall``: without the cookie ``seen=1``, a redirect to itself that sets it;
+  with it, a demo article
+- ``/redirect-loop``: a redirect to itself, always
 - ``/moved``: a page whose ``<meta http-equiv="refresh">`` sends to a demo article
 - ``/robots-disallowed/...``: disallowed by robots.txt
 - ``/private/...``: disallowed by the demo site's robots.txt
@@ -266,6 +269,17 @@ class MockSiteHandler(SiteHandler):
                     "<meta http-equiv='Refresh' content='0; url=/jianshu/p/7d3c1a9e5b20'></head>"
                     "<body><p>This post has moved.</p></body></html>")
             self._send(200, body.encode())
+            return
+        if path == "/cookie-wall":
+            self.server.requests.append(self.path)
+            if "seen=1" not in (self.headers.get("Cookie") or ""):
+                self._send(HTTPStatus.FOUND, b"", headers={"Location": "/cookie-wall", "Set-Cookie": "seen=1; Path=/"})
+                return
+            self._send(200, (demo_site_root() / "jianshu" / "p" / "7d3c1a9e5b20.html").read_bytes())
+            return
+        if path == "/redirect-loop":
+            self.server.requests.append(self.path)
+            self._send(HTTPStatus.FOUND, b"", headers={"Location": "/redirect-loop"})
             return
         if path == "/redirect-away":
             self.server.requests.append(self.path)

@@ -114,6 +114,27 @@ async def test_meta_refresh_is_followed(site, archive_path):
 
 
 @coroutine_test
+async def test_a_page_redirecting_to_itself_to_set_a_cookie_is_archived_with_cookies_on(site, archive_path):
+    """Scrapy's duplicate filter dropped the second request (same URL) at DEBUG."""
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, COOKIES_ENABLED=True))
+    await crawler.crawl_async(url=site.url("/cookie-wall"), depth="0")
+    ((url, final_url),) = rows(archive_path, "select url, final_url from sightings")
+    assert url == final_url == site.url("/cookie-wall")
+    assert rows(archive_path, "select count(*) from failures")[0][0] == 0
+
+
+@coroutine_test
+async def test_a_redirect_loop_is_recorded_as_a_failure(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/redirect-loop"), depth="0")
+    ((url, stage, reason),) = rows(archive_path, "select url, stage, reason from failures")
+    assert url == site.url("/redirect-loop")
+    assert stage == "redirect"
+    assert "loop" in reason
+    assert rows(archive_path, "select count(*) from sightings")[0][0] == 0
+
+
+@coroutine_test
 async def test_redirect_to_another_host_is_recorded_not_followed(site, archive_path):
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
     await crawler.crawl_async(url=site.url("/redirect-away"), depth="0")

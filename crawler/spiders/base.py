@@ -468,8 +468,12 @@ class PlatformSpider(scrapy.Spider):
                 stats.inc_value("blogarchive/fetch/robots_forbidden")
                 yield PageFailure(url=request.url, stage="robots", reason="forbidden by robots.txt")
                 return
-            stats.inc_value("blogarchive/fetch/offsite")
             origin = request.meta.get("redirect_urls", [request.url])[0]
+            if "max redirections" in message:  # RedirectMiddleware gave up: a loop
+                stats.inc_value("blogarchive/fetch/redirect_loop")
+                yield PageFailure(url=origin, stage="redirect", reason=f"redirect loop ({message}): {request.url}")
+                return
+            stats.inc_value("blogarchive/fetch/offsite")
             yield PageFailure(url=origin, stage="offsite", reason=f"{message}: {request.url}")
             return
         if kind == "api":
