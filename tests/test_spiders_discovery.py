@@ -144,3 +144,23 @@ def test_an_unknown_sites_start_page_is_an_article_by_its_markup(head, body, art
     url = "https://unknown.example/2024/05/a-post"
     response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))
     assert spider.looks_like_article(response) is article
+
+
+def _response(body: bytes):
+    from scrapy.http import HtmlResponse, Request
+
+    url = "https://unknown.example/p/1"
+    return HtmlResponse(url, body=body, request=Request(url), headers={"Content-Type": "text/html"})
+
+
+def test_stray_nul_bytes_do_not_make_a_page_binary_but_binary_data_is_refused():
+    import os
+
+    from crawler.spiders.base import PlatformSpider
+
+    page = "<html><head><title>t</title></head><body><p>" + "An article sentence. " * 50 + "</p></body></html>"
+    with_nuls = page.replace("<body>", "<body>\x00").replace("</title>", "\x00</title>").encode()
+    assert PlatformSpider.unusable(_response(with_nuls)) is None
+    assert PlatformSpider.unusable(_response("\ufeff".encode("utf-16-le") + page.encode("utf-16-le"))) is None
+    assert "binary" in PlatformSpider.unusable(_response(b"<html>" + os.urandom(8000)))
+    assert "binary" in PlatformSpider.unusable(_response(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16))

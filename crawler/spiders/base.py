@@ -16,6 +16,7 @@ Request meta keys set here (see docs/reference.md): ``blogarchive_kind``
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -566,8 +567,12 @@ class PlatformSpider(scrapy.Spider):
         if not body.strip():
             return "empty response"
         sample = body[:4096]
+        if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None  # UTF-16 text, read by its byte-order mark (crawler.encoding)
+        # a stray NUL or two (a broken CMS) do not make a page binary; an image or an
+        # archive has control bytes all over
         controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-        if b"\x00" in sample or controls > len(sample) / 20:
+        if controls > len(sample) / 20:
             return "not an HTML page (binary content)"
         return None
 
