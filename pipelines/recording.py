@@ -23,7 +23,7 @@ from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, fing
 from pipelines.dedup.bodydiff import apply_diff, make_diff
 from pipelines.dedup.canonical import FULLER_RATIO, Copy, choose_body, choose_original
 from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled, mostly_latin, rejoined
-from pipelines.dedup.verify import MIN_TOKENS, Similarity, Verdict
+from pipelines.dedup.verify import MIN_TOKENS, Similarity, Verdict, figures_disagree
 from pipelines.extract import Extraction
 
 
@@ -109,7 +109,18 @@ def _verified(
     texts the words do not call near copies, again after rejoining the words that
     reflowing split in either (:func:`~pipelines.dedup.fingerprint.rejoined`): each
     split breaks every word shingle around it, so a copy split in every other word
-    looked like a different text, or like an excerpt. The same rules decide."""
+    looked like a different text, or like an excerpt. The same rules decide. Texts
+    whose words agree but whose figures do not are told apart
+    (:func:`~pipelines.dedup.verify.figures_disagree`)."""
+    similarity, decision = _verified_words(body, new, other_body, other, params)
+    if decision.relation is not None and figures_disagree(body, other_body):
+        return similarity, Verdict(None, decision.similarity, decision.containment)
+    return similarity, decision
+
+
+def _verified_words(
+    body: str, new: Shingled, other_body: str, other: Shingled, params: DedupParams
+) -> tuple[Similarity, Verdict]:
     similarity = compare(new, other)
     decision = verdict(similarity)
     if decision.relation == "near" or not (mostly_latin(body) and mostly_latin(other_body)):

@@ -203,6 +203,26 @@ def test_a_copy_with_words_split_by_reflowing_joins_its_text(archive):
     assert_every_copy_reconstructs(archive, pages)
 
 
+def test_texts_from_one_template_with_sparse_figures_stay_apart_and_copies_still_merge(archive):
+    """A figure every dozen words uncovers one token in twelve: the words alone called
+    such texts copies, and one of two different reports would have been lost."""
+
+    def report(seed: int) -> str:
+        rng = random.Random(seed)
+        return "Weekly report from the allotment society, written up by the secretary for members. " + " ".join(
+            f"In bed number {i} this week the tomatoes on the south side of the plot gave "
+            f"{rng.randint(2, 40)} kilograms after the rain that the volunteers measured on the gauge."
+            for i in range(1, 9)
+        )
+
+    repost = "Reposted from the society's newsletter, 2024-06-03.\n" + report(1)
+    ids = record(archive, page("https://ex.org/week-1", report(1), "2024-05-01"),
+                 page("https://ex.org/week-2", report(2), "2024-05-08"),
+                 page("https://copy.example/week-1", repost, "2024-06-03"))
+    assert ids[0] != ids[1]
+    assert ids[2] == ids[0]
+
+
 def test_texts_built_from_one_template_and_short_texts_stay_apart(archive):
     """Neither has a split word to rejoin: the word view's answer stands."""
     intro = ("Results service. These are the provisional figures published by the returning officers overnight, "

@@ -139,7 +139,8 @@ def mostly_latin(text: str) -> bool:
 
 
 @lru_cache(maxsize=8)  # a page and its candidates; a long body's tokens take megabytes
-def _word_tokens(text: str) -> tuple[str, ...]:
+def word_tokens(text: str) -> tuple[str, ...]:
+    """The tokens ``text`` is shingled from (folded, boilerplate stripped); the last few are cached."""
     return tuple(tokens(strip_boilerplate(fold(text))))
 
 
@@ -156,7 +157,7 @@ def rejoined(text: str, other: str, params: DedupParams) -> Shingled | None:
     "t" "o" → "to"). Verification then compares word shingles as usual, so this finds
     a copy whose words were split without loosening what counts as a copy.
     """
-    mine, vocabulary = _word_tokens(text), frozenset(_word_tokens(other))
+    mine, vocabulary = word_tokens(text), frozenset(word_tokens(other))
     out: list[str] = []
     i = 0
     while i < len(mine):

@@ -21,11 +21,12 @@ one is mostly covered and the longer one only in one contiguous stretch.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.dedup.fingerprint import Shingled
+from pipelines.dedup.fingerprint import Shingled, word_tokens
 
 
 @dataclass(frozen=True)
@@ -137,3 +138,26 @@ def verdict(similarity: Similarity) -> Verdict:
         return Verdict(None, s.jaccard, s.containment)
     relation = "near" if long_cov >= NEAR_COVERAGE else "excerpt"
     return Verdict(relation, s.jaccard, s.containment)
+
+
+#: Figures two texts from one template must disagree in (at least this many, and this
+#: share of the figures of the text with fewer) to be told apart.
+MIN_DIFFERING_FIGURES = 4
+DIFFERING_FIGURES_SHARE = 0.25
+
+
+def figures_disagree(text: str, other: str) -> bool:
+    """Whether two texts whose words agree carry different figures: the same template
+    filled in twice (results, reports, statistics), not one text copied.
+
+    Word shingles cannot tell them apart when the figures are sparse: each one uncovers a
+    single token, so the texts look like copies with a few edits. Copies keep their
+    figures; an excerpt's are among its original's. The figures are the digit tokens of
+    the folded texts without boilerplate (a repost's date line is not compared).
+    """
+    mine = Counter(t for t in word_tokens(text) if t.isdigit())
+    theirs = Counter(t for t in word_tokens(other) if t.isdigit())
+    if mine.total() > theirs.total():
+        mine, theirs = theirs, mine
+    missing = (mine - theirs).total()
+    return missing >= MIN_DIFFERING_FIGURES and missing >= DIFFERING_FIGURES_SHARE * mine.total()
