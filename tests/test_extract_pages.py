@@ -137,3 +137,29 @@ def test_body_format_keeps_structure() -> None:
     assert result.body_html is not None
     assert "<h2" in result.body_html
     assert "<pre" in result.body_html
+
+
+def test_short_line_share_tells_a_menu_from_paragraphs() -> None:
+    from pipelines.extract.generic import short_line_share
+
+    menu = "\n".join(["Home", "About us", "Contact", "Ouvidoria SUS", "Mapas", "首页", "关于我们"] * 4)
+    article = "\n\n".join(["A paragraph of an article, with a sentence or two of real prose in it."] * 25)
+    chinese = "\n\n".join(["这是一篇文章中的一个段落，里面有几句完整的话，而不是导航菜单里的短短几个字。"] * 25)
+    assert short_line_share(menu) == 1.0
+    assert short_line_share(article) == 0.0
+    assert short_line_share(chinese) == 0.0
+    assert short_line_share("Home\nAbout") == 0.0  # too few lines to judge
+
+
+def test_a_page_whose_menu_fooled_the_fast_extractor_gets_its_article(shared_dir: Path) -> None:
+    """AEB page f6ac15a4: trafilatura's fast mode returns the municipal site's menu."""
+    import gzip
+
+    name = "f6ac15a4d98511396da23e4428deb5605422b1c8bbc8284e771f6896bdccf57f"
+    page = shared_dir / "benchmarks" / "aeb" / "html" / f"{name}.html.gz"
+    if not page.exists():
+        pytest.skip("AEB page not present")
+    truth = json.loads((shared_dir / "benchmarks" / "aeb" / "ground-truth.json").read_text())[name]
+    result = extract_article(gzip.decompress(page.read_bytes()).decode("utf-8"), url=truth["url"])
+    assert truth["articleBody"][:80] in result.body
+    assert "Ouvidoria SUS" not in result.body

@@ -34,28 +34,58 @@ MAX_LIBRARY_ELEMENTS = 30_000
 _COUNT_ELEMENTS = etree.XPath("count(//*)")
 
 
+#: A text of at least this many lines, this share of them short (menu items, not
+#: paragraphs), is what trafilatura's fast mode returns when it took a site's navigation
+#: for the content; its full mode (which checks against other algorithms) is tried then.
+MENU_MIN_LINES = 20
+MENU_SHORT_SHARE = 0.6
+MENU_SHORT_CHARS = 25
+
+
+def short_line_share(text: str) -> float:
+    """Share of the non-empty lines of ``text`` that are short (menu items, not paragraphs);
+    0 for a text of fewer than ``MENU_MIN_LINES`` lines."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) < MENU_MIN_LINES:
+        return 0.0
+    return sum(1 for line in lines if len(line) <= MENU_SHORT_CHARS) / len(lines)
+
+
+def _library_content(root: HtmlElement, url: str | None, *, fast: bool) -> tuple[str, HtmlElement | None]:
+    try:
+        document = trafilatura.bare_extraction(
+            root,
+            url=url,
+            fast=fast,
+            include_comments=False,
+            with_metadata=False,
+            include_tables=True,
+            deduplicate=False,
+        )
+    except Exception:  # noqa: BLE001 - a library failure falls back to the own scorer
+        return "", None
+    if document is None or document.body is None or not len(document.body):
+        return "", None
+    html_root = convert_to_html(document.body)
+    body = html_root.find("body")
+    body = body if body is not None else html_root
+    return to_text(body), body
+
+
 def main_content(root: HtmlElement, url: str | None) -> tuple[str, HtmlElement | None]:
-    """``(text, element)`` of the main content; the element is simplified HTML for display."""
+    """``(text, element)`` of the main content; the element is simplified HTML for display.
+
+    trafilatura's fast mode first; when what it found looks like a menu (mostly short
+    lines), its full mode, kept if it reads less like one."""
     if trafilatura is not None and _COUNT_ELEMENTS(root) <= MAX_LIBRARY_ELEMENTS:
-        try:
-            document = trafilatura.bare_extraction(
-                root,
-                url=url,
-                fast=True,
-                include_comments=False,
-                with_metadata=False,
-                include_tables=True,
-                deduplicate=False,
-            )
-        except Exception:  # noqa: BLE001 - a library failure falls back to the own scorer
-            document = None
-        if document is not None and document.body is not None and len(document.body):
-            html_root = convert_to_html(document.body)
-            body = html_root.find("body")
-            body = body if body is not None else html_root
-            text = to_text(body)
-            if text:
-                return text, body
+        text, body = _library_content(root, url, fast=True)  # it works on a copy of the tree
+        share = short_line_share(text)
+        if share >= MENU_SHORT_SHARE:
+            full_text, full_body = _library_content(root, url, fast=False)
+            if full_text and short_line_share(full_text) < share - 0.2:
+                return full_text, full_body
+        if text:
+            return text, body
     node = densest_block(root)
     if node is None:
         return "", None
