@@ -37,7 +37,7 @@ BLOGARCHIVE_RETRY_FAILURES_DAYS = 30
 # Scrapy's filter, but a redirect back into its own chain (a cookie set, then the same
 # page) is let through instead of dropped with its article; loops end at REDIRECT_MAX_TIMES.
 DUPEFILTER_CLASS = "crawler.dupefilters.RedirectAwareDupeFilter"
-REDIRECT_MAX_TIMES = 5
+REDIRECT_MAX_TIMES = 10
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,

@@ -464,6 +464,8 @@ class ProcessPool:
                 logger.warning("%(name)s %(pid)s died (%(how)s); starting a new one (restart %(n)d)",
                                {"name": self.name.capitalize(), "pid": process.pid, "how": how, "n": self.restarts})
                 self._replace(worker.loop)
+        if worker.loop is not None:  # the tasks put back go to the live workers, replaced or not
+            self._dispatch(worker.loop)
 
     def _replace(self, loop: asyncio.AbstractEventLoop | None) -> bool:
         """Start a worker in place of a dead one. When that fails (fork refused right

@@ -328,6 +328,39 @@ async def test_a_pool_whose_replacement_cannot_start_fails_what_waits_then_recov
         pool.shutdown()
 
 
+def die_after(seconds: float) -> None:
+    time.sleep(seconds)
+    os._exit(3)
+
+
+def nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+@coroutine_test
+async def test_a_task_put_back_goes_to_a_live_worker_when_no_replacement_starts(monkeypatch):
+    pool = WorkerPool(2, retries=0)
+    await pool.start()
+
+    def refuse():
+        raise OSError(11, "fork refused")
+
+    monkeypatch.setattr(pool, "_spawn", refuse)
+    try:
+        dying = asyncio.ensure_future(pool.run(die_after, 0.5))
+        other = asyncio.ensure_future(pool.run(nap, 0.1))
+        await asyncio.sleep(0)
+        behind = asyncio.ensure_future(pool.run(nap, 0.2))  # queued behind the dying task
+        await asyncio.sleep(0)
+        with pytest.raises(WorkerDied):
+            await asyncio.wait_for(dying, 60)
+        assert await asyncio.wait_for(other, 60) == 0.1
+        assert await asyncio.wait_for(behind, 30) == 0.2
+    finally:
+        pool.shutdown()
+
+
 class _DoesNotUnpickle(Exception):
     def __init__(self, message: str, code: int) -> None:  # pickle calls it with the message alone
         super().__init__(message)
