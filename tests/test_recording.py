@@ -223,6 +223,21 @@ def test_texts_from_one_template_with_sparse_figures_stay_apart_and_copies_still
     assert ids[2] == ids[0]
 
 
+def test_copies_whose_figures_differ_only_in_a_counter_line_or_in_writing_still_merge(archive):
+    base = " ".join(
+        f"In {1990 + i} the club had {1000 + 137 * i:,} members, held {12 + i} meetings and planted "
+        f"{40 + 3 * i} trees along the river path, as the minutes of that year record in detail."
+        for i in range(8)
+    )
+    reformatted = base.replace(",", "")  # "1,137" -> "1137"
+    footer_one = base + "\n\n3456 views · 78 likes · 9 comments · 12 shares"
+    footer_two = reformatted + "\n\n4021 views · 95 likes · 14 comments · 20 shares"
+    ids = record(archive, page("https://ex.org/club", base, "2024-05-01"),
+                 page("https://copy.example/club", footer_one, "2024-05-02"),
+                 page("https://other.example/club", footer_two, "2024-05-03"))
+    assert len(set(ids)) == 1
+
+
 def test_texts_built_from_one_template_and_short_texts_stay_apart(archive):
     """Neither has a split word to rejoin: the word view's answer stands."""
     intro = ("Results service. These are the provisional figures published by the returning officers overnight, "

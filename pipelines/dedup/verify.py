@@ -21,12 +21,15 @@ one is mostly covered and the longer one only in one contiguous stretch.
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.dedup.fingerprint import Shingled, word_tokens
+from pipelines.dedup.fingerprint import Shingled
+from pipelines.dedup.normalise import fold, strip_boilerplate
+from pipelines.dedup.shingles import tokens
 
 
 @dataclass(frozen=True)
@@ -140,24 +143,64 @@ def verdict(similarity: Similarity) -> Verdict:
     return Verdict(relation, s.jaccard, s.containment)
 
 
-#: Figures two texts from one template must disagree in (at least this many, and this
-#: share of the figures of the text with fewer) to be told apart.
-MIN_DIFFERING_FIGURES = 4
-DIFFERING_FIGURES_SHARE = 0.25
+#: Two texts from one template must disagree in the figures of at least this many
+#: sentences, and this share of the sentences with figures of the text with fewer.
+MIN_DIFFERING_SENTENCES = 4
+DIFFERING_SENTENCES_SHARE = 0.25
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_THOUSANDS = re.compile(r",(?=\d{3}(?:\D|$))")
+_SENTENCE_END = re.compile(r"[\n。！？!?；;]|\.(?=\s|$)")
+_MARK = "figuremark"
+
+
+def _figure_value(figure: str) -> str:
+    """A figure as a value: thousands separators and leading zeros do not count."""
+    value = _THOUSANDS.sub("", figure)
+    whole, dot, rest = value.partition(".")
+    return (whole.lstrip("0") or "0") + dot + rest
+
+
+def figure_slots(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int]]]:
+    """The figures of ``text`` (folded, boilerplate stripped) by the words around them:
+    ``(two tokens before, two after) -> [(value, sentence number), ...]``."""
+    slots: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int]]] = defaultdict(list)
+    for number, sentence in enumerate(_SENTENCE_END.split(strip_boilerplate(fold(text)))):
+        values = [_figure_value(m) for m in _FIGURE.findall(sentence)]
+        if not values:
+            continue
+        words = [w if w != _MARK else "#" for w in tokens(_FIGURE.sub(f" {_MARK} ", sentence))]
+        marks = iter(values)
+        for i, word in enumerate(words):
+            if word == "#":
+                slots[(tuple(words[max(0, i - 2) : i]), tuple(words[i + 1 : i + 3]))].append((next(marks, ""), number))
+    return slots
 
 
 def figures_disagree(text: str, other: str) -> bool:
-    """Whether two texts whose words agree carry different figures: the same template
-    filled in twice (results, reports, statistics), not one text copied.
+    """Whether two texts whose words agree carry different figures in the same places:
+    the same template filled in twice (results, reports, statistics), not one text copied.
 
     Word shingles cannot tell them apart when the figures are sparse: each one uncovers a
-    single token, so the texts look like copies with a few edits. Copies keep their
-    figures; an excerpt's are among its original's. The figures are the digit tokens of
-    the folded texts without boilerplate (a repost's date line is not compared).
+    single token, so the texts look like copies with a few edits. A figure counts as
+    differing only where both texts have a figure between the same words (a counter line
+    only one copy carries does not count), written the same way or not ("1,000" is
+    "1000"), and the differences must be spread over several sentences (two copies'
+    view counts differ in one line). Copies keep their figures; an excerpt's are among
+    its original's; boilerplate (a repost's date line) is not compared.
     """
-    mine = Counter(t for t in word_tokens(text) if t.isdigit())
-    theirs = Counter(t for t in word_tokens(other) if t.isdigit())
-    if mine.total() > theirs.total():
+    mine, theirs = figure_slots(text), figure_slots(other)
+    if sum(map(len, mine.values())) > sum(map(len, theirs.values())):
         mine, theirs = theirs, mine
-    missing = (mine - theirs).total()
-    return missing >= MIN_DIFFERING_FIGURES and missing >= DIFFERING_FIGURES_SHARE * mine.total()
+    with_figures = {sentence for found in mine.values() for _, sentence in found}
+    differing: set[int] = set()
+    for place, found in mine.items():
+        if place not in theirs:
+            continue
+        left = Counter(value for value, _ in theirs[place])
+        for value, sentence in found:
+            if left[value] > 0:
+                left[value] -= 1
+            else:
+                differing.add(sentence)
+    return len(differing) >= MIN_DIFFERING_SENTENCES and len(differing) >= DIFFERING_SENTENCES_SHARE * len(with_figures)
