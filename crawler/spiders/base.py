@@ -583,9 +583,12 @@ class PlatformSpider(scrapy.Spider):
         if platform and platform.article_url and self.matches(response.url, platform.article_url):
             return True
         head = response.body[:200_000]
-        return any(p.search(head) for p in _ARTICLE_HINTS) or any(
-            len(p.findall(head)) == 1 for p in _ONE_POST_HINTS
-        )
+        if any(p.search(head) for p in _ARTICLE_HINTS):
+            return True
+        # one post marked up, and no second anywhere in the page (a listing showing its
+        # latest post in full marks each post, perhaps past the first 200 KB)
+        posts = [len(p.findall(response.body)) for p in _ONE_POST_HINTS]
+        return max(posts) == 1
 
     def not_modified(self, response: Response) -> NotModified:
         self.crawler.stats.inc_value("blogarchive/fetch/not_modified")
