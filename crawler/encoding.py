@@ -63,6 +63,8 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3,}")
 #: A Cyrillic word as written: capitalised, lower case or all capitals (a wrong single-byte
 #: table gives letters of both cases in any order, and symbols).
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u042f\u0490]?[\u0430-\u045f\u0491]+|[\u0400-\u042f\u0490]+")
+#: A Latin and a Cyrillic letter side by side.
+_MIXED_SCRIPT = re.compile(r"[A-Za-z](?=[\u0400-\u04ff])|[\u0400-\u04ff](?=[A-Za-z])")
 #: What may stand between Cyrillic words inside a run of non-ASCII characters.
 _RUN_PUNCTUATION = re.compile(r"[\s\u00a0\u00ab\u00bb\u2013\u2014\u2018-\u201e\u2026\u2116]+")
 _C1 = re.compile(r"[\x80-\x9f]")
@@ -126,10 +128,14 @@ def _badness(text: str) -> float:
             return score + (1 - common) / 2
         return score + 1 - common
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    if han and sum(1 for ch in han if ch in COMMON_HAN) < len(han) / 4:
+    if len(han) >= 4 and sum(1 for ch in han if ch in COMMON_HAN) < len(han) / 4:
         # A few Han characters, hardly any of them everyday ones, in otherwise Western
         # text: a Chinese table read accented letters in pairs ("Köln" -> "K鰈n").
         score += len(han) / non_ascii
+    if non_ascii:
+        # Cyrillic letters inside Latin words: a Central European or Japanese page read
+        # with the Cyrillic table ("Pшнliљ", "ѓO")
+        score += len(_MIXED_SCRIPT.findall(text)) / non_ascii
     if non_ascii >= 20:
         # Western text has its accented letters alone inside words; a multi-byte encoding
         # read one byte per character gives runs of them. Cyrillic text is made of such
