@@ -12,7 +12,7 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-from pipelines.extract.html import to_text
+from pipelines.extract.html import node_text, to_text
 
 try:  # pragma: no cover - exercised whenever trafilatura is installed (a declared dependency)
     import trafilatura
@@ -40,6 +40,8 @@ _COUNT_ELEMENTS = etree.XPath("count(//*)")
 MENU_MIN_LINES = 20
 MENU_SHORT_SHARE = 0.6
 MENU_SHORT_CHARS = 25
+#: ... and this share of its characters in lines that are the text of one of the page's links.
+MENU_LINK_SHARE = 0.3
 
 
 def short_line_share(text: str) -> float:
@@ -72,18 +74,30 @@ def _library_content(root: HtmlElement, url: str | None, *, fast: bool) -> tuple
     return to_text(body), body
 
 
+def link_line_share(text: str, root: HtmlElement) -> float:
+    """Share of ``text``, in characters, in lines that are the whole text of a link of the page."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    total = sum(map(len, lines))
+    if not total:
+        return 0.0
+    links = {node_text(a) for a in root.iter("a")}
+    return sum(len(line) for line in lines if line in links) / total
+
+
 def main_content(root: HtmlElement, url: str | None) -> tuple[str, HtmlElement | None]:
     """``(text, element)`` of the main content; the element is simplified HTML for display.
 
     trafilatura's fast mode first; when what it found looks like a menu (mostly short
-    lines), its full mode, kept if it reads less like one."""
+    lines, mostly the page's link texts), its full mode, kept if fewer of its lines are
+    link texts (a poem or a list of short lines is not links, and stays as found)."""
     if trafilatura is not None and _COUNT_ELEMENTS(root) <= MAX_LIBRARY_ELEMENTS:
         text, body = _library_content(root, url, fast=True)  # it works on a copy of the tree
-        share = short_line_share(text)
-        if share >= MENU_SHORT_SHARE:
-            full_text, full_body = _library_content(root, url, fast=False)
-            if full_text and short_line_share(full_text) < share - 0.2:
-                return full_text, full_body
+        if short_line_share(text) >= MENU_SHORT_SHARE:
+            links = link_line_share(text, root)
+            if links >= MENU_LINK_SHARE:
+                full_text, full_body = _library_content(root, url, fast=False)
+                if full_text and link_line_share(full_text, root) < links - 0.2:
+                    return full_text, full_body
         if text:
             return text, body
     node = densest_block(root)
