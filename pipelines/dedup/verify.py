@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -161,6 +162,7 @@ def _figure_value(figure: str) -> str:
     return (whole.lstrip("0") or "0") + dot + rest
 
 
+@lru_cache(maxsize=8)  # a page and its candidates
 def figure_slots(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int]]]:
     """The figures of ``text`` (folded, boilerplate stripped) by the words around them:
     ``(two tokens before, two after) -> [(value, sentence number), ...]``."""
@@ -189,6 +191,8 @@ def figures_disagree(text: str, other: str) -> bool:
     view counts differ in one line). Copies keep their figures; an excerpt's are among
     its original's; boilerplate (a repost's date line) is not compared.
     """
+    if min(len(_FIGURE.findall(text)), len(_FIGURE.findall(other))) < MIN_DIFFERING_SENTENCES:
+        return False  # too few figures to differ in enough sentences (a cheap upper bound)
     mine, theirs = figure_slots(text), figure_slots(other)
     if sum(map(len, mine.values())) > sum(map(len, theirs.values())):
         mine, theirs = theirs, mine
