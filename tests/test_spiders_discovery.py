@@ -150,6 +150,8 @@ def test_an_unknown_sites_start_page_is_an_article_by_its_markup(head, body, art
     url = "https://unknown.example/2024/05/a-post"
     response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))
     assert spider.looks_like_article(response) is article
+    utf16 = HtmlResponse(url, body=html.encode("utf-16"), request=Request(url))  # with its BOM
+    assert spider.looks_like_article(utf16) is article
 
 
 def _response(body: bytes):

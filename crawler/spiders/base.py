@@ -582,12 +582,15 @@ class PlatformSpider(scrapy.Spider):
         platform = self.platform_for(response)
         if platform and platform.article_url and self.matches(response.url, platform.article_url):
             return True
-        head = response.body[:200_000]
+        body = response.body
+        if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # the hints are ASCII bytes
+            body = body.decode("utf-16", errors="replace").encode("utf-8")
+        head = body[:200_000]
         if any(p.search(head) for p in _ARTICLE_HINTS):
             return True
         # one post marked up, and no second anywhere in the page (a listing showing its
         # latest post in full marks each post, perhaps past the first 200 KB)
-        posts = [len(p.findall(response.body)) for p in _ONE_POST_HINTS]
+        posts = [len(p.findall(body)) for p in _ONE_POST_HINTS]
         return max(posts) == 1
 
     def not_modified(self, response: Response) -> NotModified:
