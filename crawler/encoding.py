@@ -102,7 +102,7 @@ def _mostly_utf8(sample: bytes) -> bool:
     return valid > errors and errors <= max(UTF8_STRAY_BYTES, UTF8_ERROR_SHARE * valid)
 
 
-def _badness(text: str) -> float:
+def _badness(text: str, *, declared: bool = False) -> float:
     """Lower is better: decoding errors and control characters, plus how implausible the
     text is for its script (Chinese made of rare characters, Korean full of Han characters,
     Japanese with half-width katakana, Western text with runs of accented letters)."""
@@ -132,9 +132,11 @@ def _badness(text: str) -> float:
         # A few Han characters, hardly any of them everyday ones, in otherwise Western
         # text: a Chinese table read accented letters in pairs ("Köln" -> "K鰈n").
         score += len(han) / non_ascii
-    if non_ascii:
+    if non_ascii >= 20 and not declared:
         # Cyrillic letters inside Latin words: a Central European or Japanese page read
-        # with the Cyrillic table ("Pшнliљ", "ѓO")
+        # with the Cyrillic table ("Pшнliљ", "ѓO"). Not held against a declared encoding
+        # (a cp1251 page may say "iPhoneы", or hide Latin look-alikes in its words), nor
+        # against a short text.
         score += len(_MIXED_SCRIPT.findall(text)) / non_ascii
     if non_ascii >= 20:
         # Western text has its accented letters alone inside words; a multi-byte encoding
@@ -186,7 +188,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         if name in _UTF8_NAMES or name.startswith("utf-16"):
             continue
         try:
-            scores[name] = _badness(sample.decode(name, errors="replace"))
+            scores[name] = _badness(sample.decode(name, errors="replace"), declared=name in declared)
         except (LookupError, ValueError):
             continue
     if not scores:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -232,9 +233,13 @@ def test_copies_whose_figures_differ_only_in_a_counter_line_or_in_writing_still_
     reformatted = base.replace(",", "")  # "1,137" -> "1137"
     footer_one = base + "\n\n3456 views · 78 likes · 9 comments · 12 shares"
     footer_two = reformatted + "\n\n4021 views · 95 likes · 14 comments · 20 shares"
+    stacked = textwrap.fill(base, 60) + "\n\nViews\n5120\nLikes\n130\nComments\n22\nShares\n31"
+    rewrapped = textwrap.fill(base, 75) + "\n\n阅读 1234\n点赞 56\n在看 7\n转发 8"
     ids = record(archive, page("https://ex.org/club", base, "2024-05-01"),
                  page("https://copy.example/club", footer_one, "2024-05-02"),
-                 page("https://other.example/club", footer_two, "2024-05-03"))
+                 page("https://other.example/club", footer_two, "2024-05-03"),
+                 page("https://third.example/club", stacked, "2024-05-04"),
+                 page("https://fourth.example/club", rewrapped, "2024-05-05"))
     assert len(set(ids)) == 1
 
 

@@ -129,15 +129,15 @@ def test_invisible_blocks_are_removed_as_the_regular_expression_says(parts: list
         ("", "".join("<div itemscope itemtype='http://schema.org/BlogPosting'>"
                      f"<div itemprop='description articleBody'>post {i}</div></div>" for i in range(3)), False),
         ('<meta property="og:type" content="website">', "<article><p>one</p></article>", False),
-        # the latest post shown in full, the others as BlogPosting teasers
-        ("", "<div itemscope itemtype='http://schema.org/BlogPosting'><div itemprop='articleBody'>latest</div></div>"
-             + "<div itemscope itemtype='http://schema.org/BlogPosting'>an older teaser</div>" * 2, False),
+        # a post with related posts marked as BlogPosting items
+        ("", "<div itemscope itemtype='http://schema.org/BlogPosting'><div itemprop='articleBody'>the post</div></div>"
+             + "<div itemscope itemtype='http://schema.org/BlogPosting'>a related post</div>" * 4, True),
         # a second post beyond the first 200 KB (large inline CSS, a long first post)
         ("<style>" + "x" * 210_000 + "</style>", "<div itemprop='articleBody'>first</div>"
                                                  "<div itemprop='articleBody'>second</div>", False),
     ],
     ids=["og-type", "published-time", "json-ld-type-list", "microdata-body", "microdata-type",
-         "blogger-home", "website", "latest-post-in-full", "second-post-far-down"],
+         "blogger-home", "website", "post-with-related-items", "second-post-far-down"],
 )
 def test_an_unknown_sites_start_page_is_an_article_by_its_markup(head, body, article):
     from scrapy.http import HtmlResponse, Request

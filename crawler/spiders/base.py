@@ -58,8 +58,9 @@ _ARTICLE_HINTS = (
     re.compile(rb'<meta[^>]+property=["\']article:published_time["\']', re.I),
     re.compile(rb'"@type"\s*:\s*(?:\[[^\]]*)?"(?:Blog|News)?(?:Posting|Article)"', re.I),
 )
-#: Microdata that marks one post: an article page has one, a listing (Blogger's home
-#: page, a theme's archive) one per post.
+#: Microdata that marks a post's body, and a post: an article page has one body (and
+#: perhaps related posts as items), a listing showing posts in full (Blogger's home
+#: page) one of each per post.
 _ONE_POST_HINTS = (
     re.compile(rb'itemprop=["\']?(?:description )?articleBody\b', re.I),
     re.compile(rb'itemtype=["\']https?://schema\.org/(?:Blog|News|Tech)?(?:Posting|Article)["\']', re.I),
@@ -588,10 +589,10 @@ class PlatformSpider(scrapy.Spider):
         head = body[:200_000]
         if any(p.search(head) for p in _ARTICLE_HINTS):
             return True
-        # one post marked up, and no second anywhere in the page (a listing showing its
-        # latest post in full marks each post, perhaps past the first 200 KB)
-        posts = [len(p.findall(body)) for p in _ONE_POST_HINTS]
-        return max(posts) == 1
+        # one post's body marked up in the whole page (a listing showing its posts in full
+        # marks each, perhaps past the first 200 KB); else one post item and no body
+        bodies, items = (len(p.findall(body)) for p in _ONE_POST_HINTS)
+        return bodies == 1 or (bodies == 0 and items == 1)
 
     def not_modified(self, response: Response) -> NotModified:
         self.crawler.stats.inc_value("blogarchive/fetch/not_modified")

@@ -151,32 +151,44 @@ DIFFERING_SENTENCES_SHARE = 0.25
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r",(?=\d{3}(?:\D|$))")
-_SENTENCE_END = re.compile(r"[\n。！？!?；;]|\.(?=\s|$)")
+#: Sentences end at their punctuation and at blank lines, not at a single line break
+#: (reflowing moves those, and a stacked counter block is one sentence, not four).
+_SENTENCE_END = re.compile(r"\n\s*\n|[。！？!?；;]|(?<!\d)\.(?=\s|$)")
+#: Sentences with fewer words than this (a counter, a list number) are not compared.
+MIN_SENTENCE_WORDS = 5
 _MARK = "figuremark"
 
 
 def _figure_value(figure: str) -> str:
-    """A figure as a value: thousands separators and leading zeros do not count."""
-    value = _THOUSANDS.sub("", figure)
-    whole, dot, rest = value.partition(".")
-    return (whole.lstrip("0") or "0") + dot + rest
+    """A figure as a value: thousands separators and leading zeros do not count (in each
+    part of a dotted date, "01.03.2024" is "1.3.2024"; a decimal keeps its fraction)."""
+    parts = _THOUSANDS.sub("", figure).split(".")
+    if len(parts) > 2:
+        return ".".join(part.lstrip("0") or "0" for part in parts)
+    return ".".join([parts[0].lstrip("0") or "0", *parts[1:]])
 
 
 @lru_cache(maxsize=8)  # a page and its candidates
 def figure_slots(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int]]]:
     """The figures of ``text`` (folded, boilerplate stripped) by the words around them:
-    ``(two tokens before, two after) -> [(value, sentence number), ...]``."""
+    ``(two tokens before, two after) -> [(value, sentence number), ...]``, in sentences
+    of at least ``MIN_SENTENCE_WORDS`` words. Cached: do not modify the result."""
     slots: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int]]] = defaultdict(list)
     for number, sentence in enumerate(_SENTENCE_END.split(strip_boilerplate(fold(text)))):
         values = [_figure_value(m) for m in _FIGURE.findall(sentence)]
         if not values:
             continue
         words = [w if w != _MARK else "#" for w in tokens(_FIGURE.sub(f" {_MARK} ", sentence))]
+        if sum(1 for w in words if w != "#") < MIN_SENTENCE_WORDS:
+            continue
         marks = iter(values)
         for i, word in enumerate(words):
             if word == "#":
-                slots[(tuple(words[max(0, i - 2) : i]), tuple(words[i + 1 : i + 3]))].append((next(marks, ""), number))
-    return slots
+                place = (tuple(words[max(0, i - 2) : i]), tuple(words[i + 1 : i + 3]))
+                value = next(marks, "")
+                if any(w != "#" for w in place[0] + place[1]):  # a figure among words, not alone
+                    slots[place].append((value, number))
+    return dict(slots)
 
 
 def figures_disagree(text: str, other: str) -> bool:
