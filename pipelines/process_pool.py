@@ -3,14 +3,14 @@
 Each worker process has a socket of its own; the parent writes tasks to it and reads
 results from it in event-loop callbacks (``loop.add_reader``/``add_writer``), so a task
 costs the crawl process one pickle, one non-blocking send, one receive and one unpickle.
-``concurrent.futures.ProcessPoolExecutor`` spent about four times that (0.44 against
-0.11 ms of parent CPU for a 100 KB task and a 47 KB result, ``bench/RESULTS.md``) in its
-feeder and manager threads, which also took the GIL from the reactor.
+``concurrent.futures.ProcessPoolExecutor`` spent two to four times that in its feeder
+and manager threads, which also took the GIL from the reactor (``python -m bench.pool``:
+0.30–0.33 against 0.14–0.23 ms of parent CPU for a 100 KB task and a 47 KB result).
 
 A worker that dies (killed, out of memory, a crash in a C extension) closes its socket:
 the parent sees the end of the stream at once, however much of a result was written,
-fails that worker's tasks, starts a new worker in its place and runs the tasks again,
-up to ``retries`` times. Workers ignore SIGINT (Ctrl-C stops the crawl gracefully, and the
+starts a new worker in its place, tries the task it was running again (up to
+``retries`` times) and hands the task queued behind it to a live worker. Workers ignore SIGINT (Ctrl-C stops the crawl gracefully, and the
 pages in flight finish) and leave when the parent process is gone.
 """
 
@@ -43,7 +43,7 @@ T = TypeVar("T")
 PRELOAD = ["pipelines.workers"]
 #: Tasks sent ahead to one worker: one running and one waiting in its socket, so a worker
 #: never waits for the parent; the rest wait in the parent and go to whichever worker
-#: frees up first (a slow page holds up no other page).
+#: frees up first (a slow page holds up at most one other).
 TASKS_AHEAD = 2
 #: How long :meth:`ProcessPool.shutdown` waits for a worker to finish its task and exit
 #: before killing it.
