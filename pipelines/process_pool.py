@@ -198,7 +198,6 @@ class _Worker:
     incoming: bytearray = field(default_factory=bytearray)
     loop: asyncio.AbstractEventLoop | None = None
     writing: bool = False
-    alive: bool = True
 
 
 def _detach(worker: _Worker) -> None:
@@ -227,7 +226,6 @@ def _stop(workers: list[_Worker], waiting: deque[tuple[bytes, asyncio.Future[Any
     stopping = list(workers)
     workers.clear()
     for worker in stopping:
-        worker.alive = False
         _detach(worker)
     for _, future in waiting:
         _cancel(future)
@@ -434,9 +432,9 @@ class ProcessPool:
         """``worker`` is gone: its first task (the one it ran) fails, and its callers try
         again; tasks queued behind it go back to the front of the queue; a new worker
         takes its place."""
-        if not worker.alive:
+        if worker not in self._workers:  # already handled, or the pool shut down
             return
-        worker.alive = False
+        self._workers.remove(worker)
         _detach(worker)
         process = worker.process
         process.join(0.05)
@@ -457,13 +455,11 @@ class ProcessPool:
             else:
                 future.set_exception(exited)
         worker.sent.clear()
-        if worker in self._workers:
-            self._workers.remove(worker)
-            if self._open:
-                self.restarts += 1
-                logger.warning("%(name)s %(pid)s died (%(how)s); starting a new one (restart %(n)d)",
-                               {"name": self.name.capitalize(), "pid": process.pid, "how": how, "n": self.restarts})
-                self._replace(worker.loop)
+        if self._open:
+            self.restarts += 1
+            logger.warning("%(name)s %(pid)s died (%(how)s); starting a new one (restart %(n)d)",
+                           {"name": self.name.capitalize(), "pid": process.pid, "how": how, "n": self.restarts})
+            self._replace(worker.loop)
         if worker.loop is not None:  # the tasks put back go to the live workers, replaced or not
             self._dispatch(worker.loop)
 
@@ -487,14 +483,13 @@ class ProcessPool:
                 self._respawn = loop.call_later(RESPAWN_SECONDS, self._respawn_missing, loop)
             return False
         self._workers.append(worker)
-        if loop is not None:
-            self._dispatch(loop)
         return True
 
     def _respawn_missing(self, loop: asyncio.AbstractEventLoop) -> None:
         self._respawn = None
         while self._open and len(self._workers) < self.processes and self._replace(loop):
             pass
+        self._dispatch(loop)
 
     def pids(self) -> list[int]:
         """Pids of the running workers (for diagnostics and tests)."""
@@ -527,9 +522,7 @@ def _resolve(future: asyncio.Future[Any], payload: bytes) -> None:
             exc = pickle.loads(error)  # noqa: S301
         except Exception as unpickling:  # noqa: BLE001 - e.g. an exception class that does not unpickle
             exc = RuntimeError(f"the worker's exception could not be unpickled: {unpickling!r}")
-        if not isinstance(exc, Exception) or isinstance(exc, StopIteration | StopAsyncIteration):
-            exc = RuntimeError(f"the task raised {exc!r}")
-        exc.__cause__ = RemoteTraceback(trace)
+        exc.__cause__ = RemoteTraceback(trace)  # the worker sent an Exception asyncio accepts
         future.set_exception(exc)
     except Exception as exc:  # noqa: BLE001 - a damaged answer fails its task alone
         if not future.done():
