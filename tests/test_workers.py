@@ -10,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 from operator import methodcaller
 from pathlib import Path
@@ -91,6 +93,17 @@ def test_process_page_without_params_skips_the_fingerprint():
 
 
 # -- the pool ----------------------------------------------------------------------------------------
+@asynccontextmanager
+async def started_pool(processes: int, retries: int = 1, params: DedupParams | None = None) -> AsyncIterator[WorkerPool]:
+    """A started :class:`WorkerPool`, shut down on leaving."""
+    pool = WorkerPool(processes, retries=retries)
+    await pool.start(params)
+    try:
+        yield pool
+    finally:
+        pool.shutdown()
+
+
 def die() -> None:
     """Runs in a worker: the worker dies as if killed by the OOM killer."""
     os.kill(os.getpid(), signal.SIGKILL)
@@ -121,55 +134,39 @@ def die_halfway_through_a_result(marker: str) -> str:
 
 @coroutine_test
 async def test_pool_result_equals_inline_result():
-    pool = WorkerPool(2, retries=0)
-    await pool.start(PARAMS)
-    try:
+    async with started_pool(2, retries=0, params=PARAMS) as pool:
         assert len(pool.pids()) == 2
         html = demo_html()
         work = await pool.run(process_page, html, "https://www.jianshu.com/p/7d3c1a9e5b20", None, PARAMS)
         assert work.extraction == extract_article(html, url="https://www.jianshu.com/p/7d3c1a9e5b20")
-    finally:
-        pool.shutdown()
 
 
 @coroutine_test
 async def test_pool_retries_a_task_whose_worker_died_on_a_new_pool(tmp_path):
-    pool = WorkerPool(1, retries=1)
-    await pool.start()
-    try:
+    async with started_pool(1, retries=1) as pool:
         before = pool.pids()
         assert await pool.run(die_once, str(tmp_path / "marker")) == "done"
         assert pool.restarts == 1
         assert pool.pids() != before
-    finally:
-        pool.shutdown()
 
 
 @pytest.mark.parametrize("processes", [1, 2])
 @coroutine_test
 async def test_a_worker_killed_while_sending_a_result_does_not_hang_the_pool(tmp_path, processes):
-    pool = WorkerPool(processes, retries=1)
-    await pool.start()
-    try:
+    async with started_pool(processes, retries=1) as pool:
         result = await asyncio.wait_for(pool.run(die_halfway_through_a_result, str(tmp_path / "marker")), 60)
         assert result == "done"
         assert pool.restarts == 1
-    finally:
-        pool.shutdown()
 
 
 @coroutine_test
 async def test_pool_gives_up_after_its_retries():
-    pool = WorkerPool(1, retries=1)
-    await pool.start()
-    try:
+    async with started_pool(1, retries=1) as pool:
         with pytest.raises(WorkerDied):
             await pool.run(die)
         assert pool.restarts == 2
         # the pool still works for the next page
         assert (await pool.run(process_page, demo_html(), None, None, None)).extraction is not None
-    finally:
-        pool.shutdown()
 
 
 def pid_when(marker: str | None = None) -> int:
@@ -190,9 +187,7 @@ def unpicklable_result() -> _Unpicklable:
 
 @coroutine_test
 async def test_an_exception_in_a_task_is_raised_with_the_workers_traceback_and_the_worker_lives():
-    pool = WorkerPool(1, retries=0)
-    await pool.start()
-    try:
+    async with started_pool(1, retries=0) as pool:
         before = pool.pids()
         with pytest.raises(ValueError, match="invalid literal") as raised:
             await pool.run(int, "not a number")
@@ -201,72 +196,64 @@ async def test_an_exception_in_a_task_is_raised_with_the_workers_traceback_and_t
             await pool.run(unpicklable_result)
         assert await pool.run(pid_when) == before[0]
         assert pool.restarts == 0
-    finally:
-        pool.shutdown()
 
 
 @coroutine_test
 async def test_a_slow_task_holds_up_at_most_one_other(tmp_path):
     """Tasks wait in the parent and go to whichever worker is free: a slow page does not
     hold up the pages behind it (one may already be queued to its worker)."""
-    pool = WorkerPool(2, retries=0)
-    await pool.start()
     marker = tmp_path / "go"
-    try:
-        slow = asyncio.ensure_future(pool.run(pid_when, str(marker)))
-        await asyncio.sleep(0)
-        quick = [asyncio.ensure_future(pool.run(pid_when)) for _ in range(6)]
-        deadline = time.monotonic() + 60
-        while sum(q.done() for q in quick) < 5 and time.monotonic() < deadline:
-            await asyncio.wait([q for q in quick if not q.done()], timeout=1, return_when=asyncio.FIRST_COMPLETED)
-        assert sum(q.done() for q in quick) >= 5, "the free worker did not take the tasks behind the slow one"
-        assert not slow.done()
-        marker.touch()
-        slow_pid = await slow
-        pids = [await q for q in quick]
-        assert pids.count(slow_pid) <= 1
-    finally:
-        marker.touch()
-        pool.shutdown()
+    async with started_pool(2, retries=0) as pool:
+        try:
+            slow = asyncio.ensure_future(pool.run(pid_when, str(marker)))
+            await asyncio.sleep(0)
+            quick = [asyncio.ensure_future(pool.run(pid_when)) for _ in range(6)]
+            deadline = time.monotonic() + 60
+            while sum(q.done() for q in quick) < 5 and time.monotonic() < deadline:
+                await asyncio.wait([q for q in quick if not q.done()], timeout=1, return_when=asyncio.FIRST_COMPLETED)
+            assert sum(q.done() for q in quick) >= 5, "the free worker did not take the tasks behind the slow one"
+            assert not slow.done()
+            marker.touch()
+            slow_pid = await slow
+            pids = [await q for q in quick]
+            assert pids.count(slow_pid) <= 1
+        finally:
+            marker.touch()
 
 
 @coroutine_test
 async def test_a_cancelled_task_does_not_shift_the_results_of_the_next(tmp_path):
-    pool = WorkerPool(1, retries=0)
-    await pool.start()
     marker = tmp_path / "go"
-    try:
-        waiting = asyncio.ensure_future(pool.run(pid_when, str(marker)))
-        await asyncio.sleep(0.2)
-        waiting.cancel()
-        following = asyncio.ensure_future(pool.run(int, "7"))
-        marker.touch()
-        assert await asyncio.wait_for(following, 60) == 7
-        assert waiting.cancelled()
-    finally:
-        marker.touch()
-        pool.shutdown()
+    async with started_pool(1, retries=0) as pool:
+        try:
+            waiting = asyncio.ensure_future(pool.run(pid_when, str(marker)))
+            await asyncio.sleep(0.2)
+            waiting.cancel()
+            following = asyncio.ensure_future(pool.run(int, "7"))
+            marker.touch()
+            assert await asyncio.wait_for(following, 60) == 7
+            assert waiting.cancelled()
+        finally:
+            marker.touch()
 
 
 @coroutine_test
 async def test_workers_ignore_ctrl_c(tmp_path):
     """Ctrl-C reaches every process of the terminal's group; the crawl stops gracefully
     and its workers must finish the pages in flight rather than fail them."""
-    pool = WorkerPool(1, retries=0)
-    await pool.start()
     marker = tmp_path / "go"
-    try:
-        running = asyncio.ensure_future(pool.run(pid_when, str(marker)))
-        await asyncio.sleep(0.2)
-        (pid,) = pool.pids()
-        os.kill(pid, signal.SIGINT)
-        await asyncio.sleep(0.2)
-        marker.touch()
-        assert await asyncio.wait_for(running, 60) == pid
-        assert pool.restarts == 0
-    finally:
-        marker.touch()
-        pool.shutdown()
+    async with started_pool(1, retries=0) as pool:
+        try:
+            running = asyncio.ensure_future(pool.run(pid_when, str(marker)))
+            await asyncio.sleep(0.2)
+            (pid,) = pool.pids()
+            os.kill(pid, signal.SIGINT)
+            await asyncio.sleep(0.2)
+            marker.touch()
+            assert await asyncio.wait_for(running, 60) == pid
+            assert pool.restarts == 0
+        finally:
+            marker.touch()
 
 
 def stop_iteration() -> None:
@@ -275,31 +262,23 @@ def stop_iteration() -> None:
 
 @coroutine_test
 async def test_a_task_raising_stop_iteration_fails_alone_and_the_next_result_still_arrives():
-    pool = WorkerPool(1, retries=0)
-    await pool.start()
-    try:
+    async with started_pool(1, retries=0) as pool:
         first = asyncio.ensure_future(pool.run(stop_iteration))
         second = asyncio.ensure_future(pool.run(int, "42"))
         with pytest.raises(RuntimeError, match="StopIteration"):
             await asyncio.wait_for(first, 60)
         assert await asyncio.wait_for(second, 60) == 42
-    finally:
-        pool.shutdown()
 
 
 @coroutine_test
 async def test_a_task_queued_behind_one_that_kills_the_worker_runs_on_the_new_worker():
     """Only the task the worker was running is blamed for its death."""
-    pool = WorkerPool(1, retries=1)
-    await pool.start()
-    try:
+    async with started_pool(1, retries=1) as pool:
         killer = asyncio.ensure_future(pool.run(die))
         innocent = asyncio.ensure_future(pool.run(int, "3"))
         assert await asyncio.wait_for(innocent, 60) == 3
         with pytest.raises(WorkerDied):
             await asyncio.wait_for(killer, 60)
-    finally:
-        pool.shutdown()
 
 
 @coroutine_test
@@ -307,25 +286,21 @@ async def test_a_pool_whose_replacement_cannot_start_fails_what_waits_then_recov
     from pipelines import process_pool
 
     monkeypatch.setattr(process_pool, "RESPAWN_SECONDS", 0.2)
-    pool = WorkerPool(1, retries=1)
-    await pool.start()
-    spawn = pool._spawn
-    refusals = [OSError(11, "fork refused"), OSError(11, "fork refused")]
+    async with started_pool(1, retries=1) as pool:
+        spawn = pool._spawn
+        refusals = [OSError(11, "fork refused"), OSError(11, "fork refused")]
 
-    def refuse_twice():  # the fork after an out-of-memory kill fails, then works again
-        if refusals:
-            raise refusals.pop()
-        return spawn()
+        def refuse_twice():  # the fork after an out-of-memory kill fails, then works again
+            if refusals:
+                raise refusals.pop()
+            return spawn()
 
-    monkeypatch.setattr(pool, "_spawn", refuse_twice)
-    try:
+        monkeypatch.setattr(pool, "_spawn", refuse_twice)
         with pytest.raises(WorkerDied):
             await asyncio.wait_for(pool.run(die), 60)
         assert await asyncio.wait_for(pool.run(int, "5"), 60) == 5
         assert not refusals
         assert len(pool.pids()) == 1
-    finally:
-        pool.shutdown()
 
 
 def die_after(seconds: float) -> None:
@@ -340,14 +315,11 @@ def nap(seconds: float) -> float:
 
 @coroutine_test
 async def test_a_task_put_back_goes_to_a_live_worker_when_no_replacement_starts(monkeypatch):
-    pool = WorkerPool(2, retries=0)
-    await pool.start()
-
     def refuse():
         raise OSError(11, "fork refused")
 
-    monkeypatch.setattr(pool, "_spawn", refuse)
-    try:
+    async with started_pool(2, retries=0) as pool:
+        monkeypatch.setattr(pool, "_spawn", refuse)
         dying = asyncio.ensure_future(pool.run(die_after, 0.5))
         other = asyncio.ensure_future(pool.run(nap, 0.1))
         await asyncio.sleep(0)
@@ -357,8 +329,6 @@ async def test_a_task_put_back_goes_to_a_live_worker_when_no_replacement_starts(
             await asyncio.wait_for(dying, 60)
         assert await asyncio.wait_for(other, 60) == 0.1
         assert await asyncio.wait_for(behind, 30) == 0.2
-    finally:
-        pool.shutdown()
 
 
 class _DoesNotUnpickle(Exception):
@@ -373,14 +343,10 @@ def raise_what_does_not_unpickle() -> None:
 
 @coroutine_test
 async def test_an_exception_that_does_not_unpickle_keeps_the_workers_traceback():
-    pool = WorkerPool(1, retries=0)
-    await pool.start()
-    try:
+    async with started_pool(1, retries=0) as pool:
         with pytest.raises(RuntimeError, match="could not be unpickled") as raised:
             await pool.run(raise_what_does_not_unpickle)
         assert "raise_what_does_not_unpickle" in str(raised.value.__cause__)
-    finally:
-        pool.shutdown()
 
 
 _EXIT_WITHOUT_SHUTDOWN = """
