@@ -97,13 +97,7 @@ def _warm_up(params: DedupParams | None) -> None:
 class WorkerPool(ProcessPool):
     """The pool that runs :func:`process_page`: a :class:`~pipelines.process_pool.ProcessPool`
     whose workers warm up (parser, script converter, MinHash permutations) for the
-    ``params`` given to :meth:`open` or :meth:`start`, unless an ``initializer`` is given."""
-
-    def open(self, params: DedupParams | None = None) -> None:
-        """Start the worker processes; each warms up before its first page."""
-        if self._initializer is None:
-            self._initializer, self._initargs = _warm_up, (params,)
-        super().open()
+    ``params`` given to :meth:`start`, unless an ``initializer`` is given."""
 
     async def start(self, params: DedupParams | None = None) -> None:
         """Start every worker, warmed up for ``params``, without blocking the event loop."""
