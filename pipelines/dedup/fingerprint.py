@@ -12,7 +12,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.dedup.normalise import fold, strip_boilerplate
+from pipelines.dedup.normalise import cleaned, fold, strip_boilerplate
 from pipelines.dedup.shingles import shingle_hashes, tokenise, tokens
 
 #: Bumped whenever normalisation or tokenisation changes what a signature means.
@@ -121,7 +121,7 @@ def shingled(text: str, params: DedupParams) -> Shingled:
     The same as shingling :func:`~pipelines.dedup.normalise.normalise`'s form, without
     its collapsing of separators: :func:`~pipelines.dedup.shingles.tokenise` skips them.
     """
-    tokens = tokenise(strip_boilerplate(fold(text)))
+    tokens = tokenise(strip_boilerplate(fold(text)))  # not cleaned(): its cache is for the rare paths
     return Shingled(shingle_hashes(tokens.ids, params.shingle_size), len(tokens.ids), _digest(tokens.letters))
 
 
@@ -141,7 +141,7 @@ def mostly_latin(text: str) -> bool:
 @lru_cache(maxsize=8)  # a page and its candidates; a long body's tokens take megabytes
 def word_tokens(text: str) -> tuple[str, ...]:
     """The tokens ``text`` is shingled from (folded, boilerplate stripped); the last few are cached."""
-    return tuple(tokens(strip_boilerplate(fold(text))))
+    return tuple(tokens(cleaned(text)))
 
 
 #: Most pieces a split word is rejoined from ("immig ra tion").

@@ -331,7 +331,14 @@ def fold(text: str) -> str:
     return to_simplified(nfkc(clean_markup(text))).casefold()
 
 
+@lru_cache(maxsize=8)  # a page and its candidates: rejoining and the figures check both read it
+def cleaned(text: str) -> str:
+    """``text`` folded (:func:`fold`) with its boilerplate lines removed: what fingerprints
+    and verification read."""
+    return strip_boilerplate(fold(text))
+
+
 def normalise(text: str) -> str:
-    """The fingerprint form of a body: folded (:func:`fold`), boilerplate lines removed,
-    punctuation and whitespace collapsed to single spaces."""
+    """The fingerprint form of a body: :func:`cleaned` (uncached), punctuation and whitespace
+    collapsed to single spaces."""
     return _SEPARATORS.sub(" ", strip_boilerplate(fold(text))).strip()

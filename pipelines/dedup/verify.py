@@ -29,7 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from pipelines.dedup.fingerprint import Shingled
-from pipelines.dedup.normalise import fold, strip_boilerplate
+from pipelines.dedup.normalise import cleaned
 from pipelines.dedup.shingles import tokens
 
 
@@ -174,7 +174,7 @@ def figure_slots(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], lis
     ``(two tokens before, two after) -> [(value, sentence number), ...]``, in sentences
     of at least ``MIN_SENTENCE_WORDS`` words. Cached: do not modify the result."""
     slots: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int]]] = defaultdict(list)
-    for number, sentence in enumerate(_SENTENCE_END.split(strip_boilerplate(fold(text)))):
+    for number, sentence in enumerate(_SENTENCE_END.split(cleaned(text))):
         values = [_figure_value(m) for m in _FIGURE.findall(sentence)]
         if not values:
             continue
