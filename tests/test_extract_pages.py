@@ -154,16 +154,17 @@ def test_short_line_share_tells_a_menu_from_paragraphs() -> None:
 def test_link_line_share_tells_a_menu_from_a_poem() -> None:
     from lxml import html as lxml_html
 
-    from pipelines.extract.generic import link_line_share
+    from pipelines.extract.generic import link_line_share, link_texts
 
     root = lxml_html.fromstring(
         "<html><body><nav>" + "".join(f"<a href='/{w}'>{w}</a>" for w in ("Home", "About us", "Contact", "Mapas"))
         + "</nav><p>Roses are red</p><p>violets are blue</p></body></html>"
     )
-    assert link_line_share("Home\nAbout us\nContact\nMapas", root) == 1.0
-    assert link_line_share("Roses are red\nviolets are blue\nHome", root) == len("Home") / len(
+    links = link_texts(root)
+    assert link_line_share("Home\nAbout us\nContact\nMapas", links) == 1.0
+    assert link_line_share("Roses are red\nviolets are blue\nHome", links) == len("Home") / len(
         "Roses are redviolets are blueHome")
-    assert link_line_share("Roses are red\nviolets are blue", root) == 0.0
+    assert link_line_share("Roses are red\nviolets are blue", links) == 0.0
 
 
 def test_a_page_whose_menu_fooled_the_fast_extractor_gets_its_article(shared_dir: Path) -> None:

@@ -74,13 +74,17 @@ def _library_content(root: HtmlElement, url: str | None, *, fast: bool) -> tuple
     return to_text(body), body
 
 
-def link_line_share(text: str, root: HtmlElement) -> float:
-    """Share of ``text``, in characters, in lines that are the whole text of a link of the page."""
+def link_texts(root: HtmlElement) -> set[str]:
+    """The text of every link of the page, whitespace collapsed."""
+    return {node_text(a) for a in root.iter("a")}
+
+
+def link_line_share(text: str, links: set[str]) -> float:
+    """Share of ``text``, in characters, in lines that are the whole text of one of ``links``."""
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     total = sum(map(len, lines))
     if not total:
         return 0.0
-    links = {node_text(a) for a in root.iter("a")}
     return sum(len(line) for line in lines if line in links) / total
 
 
@@ -93,10 +97,11 @@ def main_content(root: HtmlElement, url: str | None) -> tuple[str, HtmlElement |
     if trafilatura is not None and _COUNT_ELEMENTS(root) <= MAX_LIBRARY_ELEMENTS:
         text, body = _library_content(root, url, fast=True)  # it works on a copy of the tree
         if short_line_share(text) >= MENU_SHORT_SHARE:
-            links = link_line_share(text, root)
-            if links >= MENU_LINK_SHARE:
+            links = link_texts(root)
+            share = link_line_share(text, links)
+            if share >= MENU_LINK_SHARE:
                 full_text, full_body = _library_content(root, url, fast=False)
-                if full_text and link_line_share(full_text, root) < links - 0.2:
+                if full_text and link_line_share(full_text, links) < share - 0.2:
                     return full_text, full_body
         if text:
             return text, body
