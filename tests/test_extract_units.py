@@ -88,6 +88,9 @@ def test_generic_block_items_carry_their_counts() -> None:
         ("Feb 30, 2020", None, None),
         ("yesterday", None, None),
         ("2019-13-45", None, None),
+        ("0001-01-01T00:00:00Z", None, None),  # an empty CMS field
+        ("1970-01-01", None, None),
+        ("1991-08-06", None, "1991-08-06"),
     ],
 )
 def test_normalise_date(raw: str, tz: str | None, iso: str | None) -> None:
@@ -102,10 +105,30 @@ def test_normalise_date(raw: str, tz: str | None, iso: str | None) -> None:
         ("104363", None),
         ("Radzion Follow", "Radzion"),
         ("", None),
+        ("By TOM KRISHER, AP Auto Writer", "TOM KRISHER, AP Auto Writer"),
+        ("by: Jane Doe", "Jane Doe"),
+        ("Byron Smith", "Byron Smith"),
+        ("Von Miller", "Von Miller"),
+        ("作者：张三", "张三"),
+        ("https://www.facebook.com/somebody", None),
+        ("www.example.com/staff/jd", None),
     ],
 )
 def test_clean_author(raw: str, name: str | None) -> None:
     assert clean_author(raw) == name
+
+
+def test_placeholder_date_and_url_author_give_way_to_the_next_candidate() -> None:
+    html = (
+        "<html><head><meta property='article:author' content='https://www.facebook.com/somebody'>"
+        "<meta name='dc.creator' content='Ana Moreira'>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"name": "https://example.com/ana"},'
+        ' "datePublished": "0001-01-01T00:00:00Z"}</script></head>'
+        f"<body><article><time datetime='2019-11-19T02:24:00Z'>Nov 19</time>{PARAGRAPHS}</article></body></html>"
+    )
+    extraction = extract_article(html)
+    assert extraction.published == "2019-11-19T02:24:00+00:00"
+    assert extraction.author == "Ana Moreira"
 
 
 @pytest.mark.parametrize(

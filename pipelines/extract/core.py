@@ -115,19 +115,27 @@ def _published_candidates(
 
 
 def _author(root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]) -> str | None:
+    """The first author candidate that is a name (see :func:`clean_author`)."""
+    return next(filter(None, map(clean_author, _author_candidates(root, platform, index, ld))), None)
+
+
+def _author_candidates(
+    root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]
+) -> Iterator[str | None]:
+    """Raw author names in order of trust: the platform's markup, JSON-LD, then metas
+    (``article:author`` is often a profile URL, which :func:`clean_author` refuses)."""
     if platform:
-        found = clean_author(first_match(root, platform.author, index=index))
-        if found:
-            return found
+        yield first_match(root, platform.author, index=index)
     for obj in ld:
         author = obj.get("author")
         if isinstance(author, list) and author:
             author = author[0]
         if isinstance(author, dict) and author.get("name"):
-            return clean_author(str(author["name"]))
-        if isinstance(author, str) and author:
-            return clean_author(author)
-    return clean_author(meta_content(root, "author", "article:author", "dc.creator"))
+            yield str(author["name"])
+        elif isinstance(author, str):
+            yield author
+    for name in ("author", "article:author", "dc.creator"):
+        yield meta_content(root, name)
 
 
 def _title(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:

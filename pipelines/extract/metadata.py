@@ -132,12 +132,23 @@ def _zone(offset: str | None) -> timezone | None:
     return timezone(-delta if sign == "-" else delta)
 
 
+#: Publication years before this are placeholders (``0001-01-01`` from an empty CMS field,
+#: the Unix epoch), not dates: the web had no blogs before it.
+MIN_YEAR = 1991
+
+
 def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
-    """An ISO 8601 date, with time and offset when known, from common page formats.
+    """An ISO 8601 date, with time and offset when known, from common page formats; None
+    for what does not parse or is a placeholder (a year before :data:`MIN_YEAR`).
 
     :param tz: the offset (``+08:00``) to assume for times given without one, when the
         platform's time zone is known
     """
+    value = _parsed_date(raw, tz)
+    return value if value is not None and int(value[:4]) >= MIN_YEAR else None
+
+
+def _parsed_date(raw: str | None, tz: str | None) -> str | None:
     if not raw:
         return None
     raw = raw.strip()
@@ -234,12 +245,20 @@ def _named_month_date(raw: str, tz: str | None) -> str | None:
 _FOLLOW_WORDS = re.compile(r"\s*(?:\+\s*)?(?:已关注|关注|Follow(?:ing)?|Subscribe)\s*$", re.IGNORECASE)
 
 
+#: A byline's leading word: "By Jane Doe", "作者：张三" (other languages' words for "by"
+#: begin real names too: "Von Miller", "Di Wang")
+_BYLINE_PREFIX = re.compile(r"^by:?\s+(?=\S)|^作者\s*[:：]\s*", re.IGNORECASE)
+_URL_LIKE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
 def clean_author(raw: str | None) -> str | None:
-    """A display name: no trailing follow button text, not a bare number, not a sentence."""
+    """A display name: no "By" before it, no trailing follow button text; not a bare
+    number, not a URL, not a sentence."""
     if not raw:
         return None
     name = _FOLLOW_WORDS.sub("", " ".join(raw.split())).strip(" ·|,:：")
-    if not name or name.isdigit() or len(name) > 80:
+    name = _BYLINE_PREFIX.sub("", name).strip(" ·|,:：")
+    if not name or name.isdigit() or len(name) > 80 or _URL_LIKE.match(name):
         return None
     return name
 
