@@ -459,3 +459,26 @@ def test_control_characters_are_removed_like_the_regular_expression_says(markup:
 )
 def test_language_is_detected_from_script_or_stopwords(body: str, lang: str):
     assert detect_lang(parse_html("<html><body><p>x</p></body></html>"), body) == lang
+
+
+def test_a_sidebar_heading_with_the_post_title_class_is_not_the_title() -> None:
+    # a Blogger theme whose popular-posts widget uses h3.post-title before the post's h1.post-title
+    widget = "".join(f"<li><h3 class='post-title'><a href='/p{i}'>Popular story {i}</a></h3></li>" for i in range(3))
+    html = (
+        "<html><head><meta name='generator' content='Blogger'>"
+        "<title>Chelsea Activate Release Clause To Sign a Keeper</title></head><body>"
+        f"<aside><ul>{widget}</ul></aside>"
+        "<div class='post'><h1 class='post-title'> Chelsea Activate Release Clause To Sign a Keeper </h1>"
+        f"<div class='post-body'>{PARAGRAPHS}</div></div></body></html>"
+    )
+    assert extract_article(html).title == "Chelsea Activate Release Clause To Sign a Keeper"
+
+
+def test_a_title_the_head_does_not_confirm_stays_the_first_match() -> None:
+    html = (
+        "<html><head><meta name='generator' content='Blogger'><title>My blog</title></head><body>"
+        "<div class='post'><h3 class='post-title'>A day at the lake</h3>"
+        f"<div class='post-body'>{PARAGRAPHS}</div></div>"
+        "<aside><h3 class='post-title'>Another story</h3></aside></body></html>"
+    )
+    assert extract_article(html).title == "A day at the lake"

@@ -138,9 +138,47 @@ def _author_candidates(
         yield meta_content(root, name)
 
 
+#: How many matches of one title selector are compared with the page's own title.
+_TITLE_CANDIDATES = 20
+
+
+def _agrees(title: str, reference: str) -> bool:
+    """Whether a heading and the page's own title name the same article (one holds the other)."""
+    a, b = title.casefold(), reference.casefold()
+    return a == b or (min(len(a), len(b)) >= 6 and (a in b or b in a))
+
+
+def _platform_title(root: HtmlElement, platform: Platform, index: PageIndex) -> str | None:
+    """The first match of the platform's title selectors, unless the page's own title
+    (``og:title``, else ``<title>``) disagrees with it and a later heading matching them
+    agrees: a theme's sidebar widget may use the post title's class before the post does."""
+    first = reference = None
+    for selector in platform.title:
+        for el in select(root, selector, index)[:_TITLE_CANDIDATES]:
+            text = " ".join(((el.get("content") if el.tag == "meta" else node_text(el)) or "").split())
+            if not text:
+                continue
+            if first is None:
+                first, reference = text, _own_title(root)
+                if not reference or el.tag == "meta" or _agrees(text, reference):
+                    return text
+            elif el.tag != "meta" and _agrees(text, reference):
+                return text
+    return first
+
+
+def _own_title(root: HtmlElement) -> str | None:
+    """What the page's head calls it: ``og:title``/``twitter:title``, else ``<title>``."""
+    og = meta_content(root, "og:title", "twitter:title")
+    if og:
+        return " ".join(og.split())
+    titles = root.xpath("//title")
+    return " ".join(node_text(titles[0]).split()) or None if titles else None
+
+
 def _title(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:
     if platform:
-        found = first_match(root, platform.title, index=index)
+        found = _platform_title(root, platform, index)
         if found:
             return found
     og = meta_content(root, "og:title", "twitter:title")
