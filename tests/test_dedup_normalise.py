@@ -53,6 +53,17 @@ def test_markup_left_by_reposting_is_undone():
     assert normalise("凤凰科技(Phoe<br>nix)&quot;主导&quot;") == normalise("凤凰科技（Phoenix）“主导”")
 
 
+def test_a_caption_glued_to_the_text_goes_and_the_text_stays():
+    # reflowing glues a caption to the sentence after it; the sentence used to go with it
+    title, paragraph, rest = ESSAY.split("\n", 2)
+    for caption in ("（图片来源网络，侵删）", "▲ 图源：网络", "[Image: via Unsplash]"):
+        glued = normalise(f"{title}\n{caption}{paragraph}\n{rest}")
+        assert normalise(paragraph)[:30] in glued
+        assert normalise(rest) in glued
+    # a caption alone on its line still goes whole, however long
+    assert normalise("▲ 图为一九九八年夏天巷口旧书店的老板在门口整理刚收来的旧书\n" + ESSAY) == normalise(ESSAY)
+
+
 def test_a_sentence_mentioning_a_marker_in_passing_is_text():
     sentence = (
         "那几年他每天晚上都在写稿，后来把这些文章整理成一本小书，"
@@ -229,7 +240,8 @@ def test_tail_phrase_check_only_skips_sentences_without_a_tail(sentence):
 
 def _strip_boilerplate_reference(text: str) -> str:
     """:func:`strip_boilerplate` as first written: every line tested in full, sentences
-    split by a zero-width regex, the tail regex tried on every sentence."""
+    split by a zero-width regex, the tail regex tried on every sentence (each rid of a
+    caption glued to its start, a later rule)."""
     module = importlib.import_module("pipelines.dedup.normalise")
     if not (module._BOILERPLATE_MARKERS.search(text) or "▲" in text or module._LINE_OPENINGS.search(text)):
         return text
@@ -249,7 +261,7 @@ def _strip_boilerplate_reference(text: str) -> str:
             kept.append(line)
             continue
         tails = []
-        for sentence in SENTENCE_SPLIT.split(line):
+        for sentence in map(module._without_glued_caption, SENTENCE_SPLIT.split(line)):
             window = max(0, len(sentence) - module._TAIL_WINDOW)
             tails.append(sentence[:window] + module._TAIL.sub("", sentence[window:]))
         if stripped := " ".join(s for s in tails if s.strip() and not module.is_boilerplate_line(s)):

@@ -280,6 +280,24 @@ def _trailing_list_start(lines: list[str]) -> int:
     return len(lines)
 
 
+#: A caption glued to the start of a sentence by reflowing: a bracketed one
+#: ("(图片来源网络,侵删)战栗游戏…"), or a triangle with its credit label ("▲ 图源:网络跑马地…",
+#: where the credit's end cannot be told from the text's start).
+_GLUED_CAPTION = re.compile(
+    r"\s*(?:[\[(【〔<{][^\])】〕>}]{0,80}[\])】〕>}]|[▲△▼►▶]\s*(?:(?:图源|图片来[源自]|图|photo|image|source)\s*[:|]?)?)"
+)
+
+
+def _without_glued_caption(sentence: str) -> str:
+    """``sentence`` without a caption glued to its start when text follows it (more than
+    a short line's worth): the caption goes, the text stays. A sentence that may be only
+    a caption (:data:`_CAPTION_LINE`) is left whole, for :func:`is_boilerplate_line` to drop."""
+    found = _GLUED_CAPTION.match(sentence)
+    if found is None or len(sentence) - found.end() <= MAX_SHORT_LINE or _CAPTION_LINE.match(sentence):
+        return sentence
+    return sentence[found.end():]
+
+
 def strip_boilerplate(text: str) -> str:
     """Drop repost boilerplate lines, and a trailing list of short lines under a
     "related posts" heading. ``text`` must already be folded (see :func:`fold`)."""
@@ -291,7 +309,7 @@ def strip_boilerplate(text: str) -> str:
         if not _may_hold_boilerplate(line):
             kept.append(line)
             continue
-        sentences = (_strip_tail(s) for s in _sentences(line))
+        sentences = (_strip_tail(_without_glued_caption(s)) for s in _sentences(line))
         text = " ".join(s for s in sentences if s.strip() and not is_boilerplate_line(s))
         if text:
             kept.append(text)
