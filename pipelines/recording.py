@@ -175,16 +175,54 @@ def find_match(
         return None
     new = _shingles_of(body, params)
     best: tuple[tuple[float, float], Match] | None = None
+    near_misses: list[tuple[CandidateText, Shingled]] = []
     for candidate in candidates:
         stored = _shingles_of(candidate.body, params)
         similarity, decision = _verified(body, new, candidate.body, stored, params)
         if decision.relation is None:
+            if _shorter_coverage(similarity) >= COPY_RETRY_COVERAGE:
+                near_misses.append((candidate, stored))
             continue
         rank = (min(similarity.coverage_new, similarity.coverage_stored), similarity.jaccard)
         if best is None or rank > best[0]:
             match = Match(candidate, decision.relation, decision.similarity, decision.containment, stored.tokens)
             best = (rank, match)
-    return best[1] if best else None
+    if best is None:
+        return _match_a_copy(archive, body, new, near_misses, params)
+    return best[1]
+
+
+#: A candidate whose stored body covers this share of the shorter text without passing
+#: verification is compared with each of its other copies too.
+COPY_RETRY_COVERAGE = 0.6
+
+
+def _shorter_coverage(similarity: Similarity) -> float:
+    if similarity.shorter_is_new:
+        return similarity.coverage_new
+    return similarity.coverage_stored
+
+
+def _match_a_copy(
+    archive: Archive, body: str, new: Shingled, near_misses: list[tuple[CandidateText, Shingled]],
+    params: DedupParams,
+) -> Match | None:
+    """The first near miss one of whose copies ``body`` is verified against.
+
+    Every copy of a text passed verification against its body when it joined, but the
+    body's own edits and the new text's add up: an excerpt of a lightly edited original
+    may fall short of the stored body and pass against a cleaner copy. The same rules
+    decide; the match is recorded against the text as usual (its relation to the stored
+    body is worked out again when the text is resolved)."""
+    for candidate, stored in near_misses:
+        for row in archive.sightings_of(candidate.id):
+            if row["content_hash"] == candidate.content_hash:
+                continue  # the stored body itself
+            text = copy_text(candidate.body, row)
+            similarity, decision = _verified(body, new, text, _shingles_of(text, params), params)
+            if decision.relation is not None:
+                return Match(candidate, decision.relation, decision.similarity, decision.containment, stored.tokens)
+    return None
 
 
 def _recommendations(extraction: Extraction) -> list[RecommendationRecord]:
