@@ -57,6 +57,9 @@ COMMON_HAN = frozenset(
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+#: Hangul syllables and Han characters with no space between them for longer than a
+#: Korean word runs.
+_UNSPACED_KOREAN_RUN = re.compile(r"[\uac00-\ud7af\u3400-\u9fff]{10,}")
 _ODD = re.compile(r"[\u0370-\u052f\u2500-\u257f\u0100-\u024f]")
 _HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{3,}")
@@ -122,7 +125,10 @@ def _badness(text: str, *, declared: bool = False) -> float:
         # are the signature of the wrong double-byte table.
         score += 5 * len(_ODD.findall(text)) / cjk
         if hangul > cjk / 2:
-            return score + len(han) / cjk
+            # Korean writes spaces between words; Chinese read with the Korean table
+            # gives long unbroken runs of syllables and Han characters.
+            long_runs = sum(map(len, _UNSPACED_KOREAN_RUN.findall(text)))
+            return score + len(han) / cjk + long_runs / (hangul + len(han))
         common = sum(1 for ch in han if ch in COMMON_HAN) / len(han) if han else 0.0
         if kana > cjk / 4:
             return score + (1 - common) / 2

@@ -125,3 +125,21 @@ def test_a_stray_byte_in_a_mostly_ascii_utf8_page_keeps_utf8() -> None:
         text, used = decode_html(body, content_type)
         assert used == "utf-8"
         assert "café in Zürich" in text
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=utf-8"])
+def test_a_short_gbk_page_is_not_read_as_korean(content_type: str | None) -> None:
+    # Chinese read with the Korean table looks like Hangul; Korean has spaces between words
+    html = (
+        "<html><head><title>巷口的旧书店</title></head><body><h1>巷口的旧书店</h1>"
+        "<p>我家楼下的巷口有一间旧书店，店面不大，只放得下六排木头书架。</p></body></html>"
+    )
+    text, encoding = decode_html(html.encode("gbk"), content_type)
+    assert text == html
+    assert encoding in FAMILIES["gbk"]
+
+
+def test_a_short_korean_page_stays_korean() -> None:
+    html = page("저는 매일 아침 커피를 마시면서 신문을 읽습니다. 한국어 문장은 띄어쓰기를 합니다.")
+    text, encoding = decode_html(html.encode("euc-kr"))
+    assert text == html
