@@ -11,7 +11,8 @@ mojibake without a single error (gb18030 accepts almost any byte pair). So
    a few invalid bytes do not change that;
 3. otherwise every candidate (header, ``<meta>``, then common CJK and Western encodings)
    is decoded and scored: decoding errors, for Chinese/Japanese/Korean output how
-   much of it is made of everyday characters (mojibake is made of rare ones), for other
+   much of it is made of everyday characters (mojibake is made of rare ones) and, for
+   Korean, whether it has spaces between words (Chinese read as Korean has none), for other
    text how much of its non-ASCII is in runs that are not Cyrillic words (a multi-byte or
    Cyrillic page read as cp1252 gives runs of accented letters); the declared encodings
    win ties, and cp1252 wins its ties with cp1251.
