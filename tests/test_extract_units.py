@@ -482,3 +482,17 @@ def test_a_title_the_head_does_not_confirm_stays_the_first_match() -> None:
         "<aside><h3 class='post-title'>Another story</h3></aside></body></html>"
     )
     assert extract_article(html).title == "A day at the lake"
+
+
+def test_a_date_printed_as_text_in_the_month_the_url_names_is_the_publication_date() -> None:
+    def page(byline: str) -> str:
+        return (
+            f"<html><body><h1>Eine Rezension</h1><div class='links'><a href='#'>{byline}</a></div>"
+            f"<article>{PARAGRAPHS}<p>Erschienen im März 2017 bei einem kleinen Verlag.</p></article>"
+            "<div class='comments'><span>Mittwoch, Mai 10, 2017 4:14:00 PM</span></div></body></html>"
+        )
+
+    url = "https://someone.blogspot.com/2017/05/eine-rezension.html"
+    assert extract_article(page("Mai 03, 2017"), url=url).published == "2017-05-03"
+    assert extract_article(page("03.05.2017"), url="https://someone.blogspot.com/2017/06/x.html").published is None
+    assert extract_article(page("Mai 03, 2017"), url="https://example.com/posts/eine-rezension").published is None

@@ -218,6 +218,7 @@ LIVEJOURNAL = Platform(
     article_url=(r"^/\d+\.html$",),
     title=("h1.entry-title", "h1.aentry-post__title", ".j-e-title", "meta[property='og:title']", "h1"),
     author=(
+        ".j-e-user-name .i-ljuser-username",  # who posted the entry (a community's member)
         ".j-e-header-poster .i-ljuser-username",
         ".aentry-post__journal .i-ljuser-username",
         ".i-ljuser-username",

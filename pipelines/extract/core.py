@@ -83,12 +83,15 @@ def _platform_body(root: HtmlElement, platform: Platform | None, index: PageInde
 
 
 def _published(
-    root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]
+    root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict], url: str | None = None
 ) -> tuple[str | None, str | None]:
-    """``(published, updated)``: structured data first, then the platform's own markup."""
+    """``(published, updated)``: structured data first, then the platform's own markup,
+    then a date printed in the page in the month its URL names."""
     tz = platform.timezone if platform else None
-    first = next((v for v in (normalise_date(raw, tz) for raw in _published_candidates(root, platform, index, ld))
-                  if v), None)
+    raws = _published_candidates(root, platform, index, ld)
+    first = next((v for v in (normalise_date(raw, tz) for raw in raws) if v), None)
+    if first is None:
+        first = _date_in_url_month(root, url, tz)
     updated = [meta_content(root, "article:modified_time", "dateModified", "og:updated_time")]
     updated.extend(str(obj.get("dateModified")) for obj in ld if obj.get("dateModified"))
     last = next((v for v in (normalise_date(raw, tz) for raw in updated) if v), None)
@@ -112,6 +115,28 @@ def _published_candidates(
                     value = el.get("title")
                 yield value or node_text(el)
     yield from root.xpath("//time/@datetime")
+
+
+_URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
+_SHORT_TEXTS = etree.XPath(
+    "//body//text()[string-length(normalize-space(.)) >= 6 and string-length(.) < 80]", smart_strings=False
+)
+
+
+def _date_in_url_month(root: HtmlElement, url: str | None, tz: str | None) -> str | None:
+    """The first full date printed in the page that falls in the year and month its URL
+    names (``/2017/05/``): a theme that prints the post's date as plain text ("Mai 03,
+    2017"). The post's date comes before its comments' dates."""
+    month = _URL_MONTH.search(urlsplit(url).path) if url else None
+    if month is None:
+        return None
+    year, prefix = month.group(1), f"{month.group(1)}-{month.group(2)}-"
+    for text in _SHORT_TEXTS(root):
+        if year in text:
+            value = normalise_date(text, tz)
+            if value and value.startswith(prefix):
+                return value
+    return None
 
 
 def _author(root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]) -> str | None:
@@ -221,7 +246,7 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
     _strip_noise(root)
     title = _title(root, described, index)
     author = _author(root, described, index, ld)
-    published, updated = _published(root, described, index, ld)
+    published, updated = _published(root, described, index, ld, url)
     tags = _tags(root)
     source = first_match(root, described.source, index=index) if described else None
     recommendations = cut_platform_recommendations(root, described, url, index)
