@@ -23,7 +23,7 @@ from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, fing
 from pipelines.dedup.bodydiff import apply_diff, make_diff
 from pipelines.dedup.canonical import FULLER_RATIO, Copy, choose_body, choose_original
 from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled, mostly_latin, rejoined
-from pipelines.dedup.verify import MIN_TOKENS, Similarity, Verdict, figures_disagree
+from pipelines.dedup.verify import MIN_TOKENS, Similarity, Verdict, figures_disagree, relation_of_copies
 from pipelines.extract import Extraction
 
 
@@ -164,9 +164,7 @@ def find_match(
         # equal to another copy of the text, not to its stored body: relate it to the body
         new, stored = _shingles_of(body, params), _shingles_of(text.body, params)
         similarity, decision = _verified(body, new, text.body, stored, params)
-        relation = decision.relation or "near"
-        if relation == "excerpt" and not similarity.shorter_is_new:
-            relation = "near"
+        relation = _relation_to_stored_body(similarity, decision.relation)
         return Match(text, relation, similarity.jaccard, similarity.containment, stored.tokens)
     if not fp.band_keys:
         return None
@@ -175,14 +173,16 @@ def find_match(
         return None
     new = _shingles_of(body, params)
     best: tuple[tuple[float, float], Match] | None = None
-    near_misses: list[tuple[CandidateText, Shingled]] = []
+    near_misses: list[tuple[CandidateText, Shingled, Similarity]] = []
     for candidate in candidates:
         stored = _shingles_of(candidate.body, params)
-        similarity, decision = _verified(body, new, candidate.body, stored, params)
+        similarity, decision = _verified_words(body, new, candidate.body, stored, params)
         if decision.relation is None:
             if _shorter_coverage(similarity) >= COPY_RETRY_COVERAGE:
-                near_misses.append((candidate, stored))
+                near_misses.append((candidate, stored, similarity))
             continue
+        if figures_disagree(body, candidate.body):
+            continue  # a text from the same template: no near miss either
         rank = (min(similarity.coverage_new, similarity.coverage_stored), similarity.jaccard)
         if best is None or rank > best[0]:
             match = Match(candidate, decision.relation, decision.similarity, decision.containment, stored.tokens)
@@ -193,8 +193,9 @@ def find_match(
 
 
 #: A candidate whose stored body covers this share of the shorter text without passing
-#: verification is compared with each of its other copies too.
+#: verification is compared with its other copies too (at most ``MAX_COPIES_TRIED`` of them).
 COPY_RETRY_COVERAGE = 0.6
+MAX_COPIES_TRIED = 20
 
 
 def _shorter_coverage(similarity: Similarity) -> float:
@@ -204,24 +205,30 @@ def _shorter_coverage(similarity: Similarity) -> float:
 
 
 def _match_a_copy(
-    archive: Archive, body: str, new: Shingled, near_misses: list[tuple[CandidateText, Shingled]],
+    archive: Archive, body: str, new: Shingled, near_misses: list[tuple[CandidateText, Shingled, Similarity]],
     params: DedupParams,
 ) -> Match | None:
-    """The first near miss one of whose copies ``body`` is verified against.
+    """The first near miss ``body`` is a copy or an excerpt of one of whose copies is.
 
     Every copy of a text passed verification against its body when it joined, but the
     body's own edits and the new text's add up: an excerpt of a lightly edited original
     may fall short of the stored body and pass against a cleaner copy. The same rules
-    decide; the match is recorded against the text as usual (its relation to the stored
-    body is worked out again when the text is resolved)."""
-    for candidate, stored in near_misses:
+    decide, but only one way: a text that holds a copy (a teaser, a quoted opening) is no
+    copy of the text. The match is recorded against the stored body, like every sighting:
+    its similarity to it, and ``near`` or ``excerpt`` by how much of the longer one is covered."""
+    for candidate, stored, to_body in near_misses:
+        hashes = {candidate.content_hash}
         for row in archive.sightings_of(candidate.id):
-            if row["content_hash"] == candidate.content_hash:
-                continue  # the stored body itself
+            if row["content_hash"] in hashes:
+                continue  # the stored body, or a copy already tried
+            hashes.add(row["content_hash"])
+            if len(hashes) > MAX_COPIES_TRIED + 1:
+                break
             text = copy_text(candidate.body, row)
             similarity, decision = _verified(body, new, text, _shingles_of(text, params), params)
-            if decision.relation is not None:
-                return Match(candidate, decision.relation, decision.similarity, decision.containment, stored.tokens)
+            if decision.relation == "near" or (decision.relation == "excerpt" and similarity.shorter_is_new):
+                relation = _relation_to_stored_body(to_body, None)
+                return Match(candidate, relation, to_body.jaccard, to_body.containment, stored.tokens)
     return None
 
 
@@ -247,11 +254,18 @@ def _relation_to_body(
     if copy_hash == body_hash:
         return {"relation": "exact", "similarity": 1.0, "containment": 1.0}
     similarity, decision = _verified(copy_text, copy, body_text, body, params)
-    relation = decision.relation or "near"
-    if relation == "excerpt" and not similarity.shorter_is_new:
-        relation = "near"  # the copy is the fuller one: the stored body is the excerpt
+    relation = _relation_to_stored_body(similarity, decision.relation)
     return {"relation": relation, "similarity": round(similarity.jaccard, 4),
             "containment": round(similarity.containment, 4)}
+
+
+def _relation_to_stored_body(similarity: Similarity, relation: str | None) -> str:
+    """A copy's relation to its text's stored body, given the verdict's ``relation``:
+    without one (the copy joined through another copy, or by an equal hash) ``near`` or
+    ``excerpt`` by how much of the longer text is covered; a copy fuller than the body is
+    ``near``, never an excerpt (the stored body is the excerpt then)."""
+    relation = relation or relation_of_copies(similarity)
+    return "near" if relation == "excerpt" and not similarity.shorter_is_new else relation
 
 
 def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:

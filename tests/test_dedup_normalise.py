@@ -60,6 +60,9 @@ def test_a_caption_glued_to_the_text_goes_and_the_text_stays():
         glued = normalise(f"{title}\n{caption}{paragraph}\n{rest}")
         assert normalise(paragraph)[:30] in glued
         assert normalise(rest) in glued
+    # a bracket of text is no caption
+    assert "reuters" in normalise("(Reuters) The council said on Tuesday that the bridge would open in spring.")
+    assert "1234" in normalise("(1234 copies) A novel about a ferry, a bridge and the village between them.")
     # a caption alone on its line still goes whole, however long
     assert normalise("▲ 图为一九九八年夏天巷口旧书店的老板在门口整理刚收来的旧书\n" + ESSAY) == normalise(ESSAY)
 

@@ -89,8 +89,9 @@ def test_generic_block_items_carry_their_counts() -> None:
         ("yesterday", None, None),
         ("2019-13-45", None, None),
         ("0001-01-01T00:00:00Z", None, None),  # an empty CMS field
-        ("1970-01-01", None, None),
-        ("1991-08-06", None, "1991-08-06"),
+        ("1970-01-01T00:00:00Z", None, None),
+        ("1900-01-01", None, None),
+        ("1985-03-02", None, "1985-03-02"),  # a digitised article
     ],
 )
 def test_normalise_date(raw: str, tz: str | None, iso: str | None) -> None:
@@ -477,6 +478,7 @@ def test_a_sidebar_heading_with_the_post_title_class_is_not_the_title() -> None:
 def test_a_title_the_head_does_not_confirm_stays_the_first_match() -> None:
     html = (
         "<html><head><meta name='generator' content='Blogger'><title>My blog</title></head><body>"
+        "<header><h1 class='title'>My blog</h1></header>"  # the blog's name, as <title> says
         "<div class='post'><h3 class='post-title'>A day at the lake</h3>"
         f"<div class='post-body'>{PARAGRAPHS}</div></div>"
         "<aside><h3 class='post-title'>Another story</h3></aside></body></html>"

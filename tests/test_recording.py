@@ -140,8 +140,52 @@ def test_an_excerpt_that_falls_short_of_an_edited_body_joins_through_a_cleaner_c
                   "2024-01-03T00:00:00")
     ids = record(archive, original, clean_copy, teaser)
     assert len(set(ids)) == 1
-    assert relations(archive, ids[0])["https://blog.example/post"] == "original"
+    assert relations(archive, ids[0]) == {"https://blog.example/post": "original",
+                                          "https://mirror.example/post": "near",
+                                          "https://feed.example/post": "excerpt"}
     assert_every_copy_reconstructs(archive, [original, clean_copy, teaser])
+
+
+SERIES_INTRO = (
+    "This post is part of our winter reading series. Every week through January and February one of the "
+    "volunteers who run the library's reading circle picks a story that stayed with them, writes down why, "
+    "and shares a few questions we can talk about at the Thursday meeting. If you are new here, welcome: the "
+    "circle meets at half past seven in the upstairs room, tea is free, and nobody has to have read anything "
+    "in advance to join the conversation."
+)
+SECOND_PART = (
+    "The ferry across the estuary stopped running the winter I turned eleven, and for a while nobody in "
+    "the village believed it. The boat had crossed four times a day for as long as anyone could remember, "
+    "carrying schoolchildren, crates of fish, a doctor on Tuesdays and the post twice a week. When the "
+    "council announced the bridge, my grandfather said it would never be finished, and he was nearly right: "
+    "it took nine years, two contractors and one flood that carried half the scaffolding out to sea. In "
+    "the meantime we drove the long way round through the market town, an hour each way, and the shop by "
+    "the slipway closed, then the pub, then the chapel became a holiday let with a hot tub in the garden."
+)
+
+
+SERIES_FOOTER = (
+    "Questions for Thursday: what surprised you, what would you have asked, and what has changed since. "
+    "About the circle: we are a group of neighbours who have been meeting since the library reopened, and "
+    "we take turns choosing and writing. Reply to this post with your own pick for next week."
+)
+
+
+def test_a_teaser_of_one_post_does_not_bridge_two_posts_of_a_series(archive):
+    # two posts share a long intro and footer around 60 words of their own; a feed
+    # teaser of part 1 is mostly the intro, and part 2 holds it: part 2 is no copy of
+    # part 1 through it
+    def post(words: str) -> str:
+        return SERIES_INTRO + "\n" + " ".join(words.split()[:60]) + "\n" + SERIES_FOOTER
+
+    part_1, part_2 = post(POST), post(SECOND_PART)
+    pages = [page("https://circle.example/part-1", part_1, "2024-01-05T00:00:00"),
+             page("https://feeds.example/part-1", part_1[: int(len(part_1) * 0.3)] + " … Read more",
+                  "2024-01-05T12:00:00"),
+             page("https://circle.example/part-2", part_2, "2024-01-12T00:00:00")]
+    first, teaser, second = record(archive, *pages)
+    assert first == teaser
+    assert second != first
 
 
 def test_different_texts_stay_apart(archive):

@@ -284,16 +284,23 @@ def _trailing_list_start(lines: list[str]) -> int:
 #: ("(图片来源网络,侵删)战栗游戏…"), or a triangle with its credit label ("▲ 图源:网络跑马地…",
 #: where the credit's end cannot be told from the text's start).
 _GLUED_CAPTION = re.compile(
-    r"\s*(?:[\[(【〔<{][^\])】〕>}]{0,80}[\])】〕>}]|[▲△▼►▶]\s*(?:(?:图源|图片来[源自]|图|photo|image|source)\s*[:|]?)?)"
+    r"\s*(?:[\[(【〔<{]([^\])】〕>}]{0,80})[\])】〕>}]|[▲△▼►▶]\s*(?:(?:图源|图片来[源自]|图|photo|image|source)\s*[:|]?)?)"
 )
+#: Words that make a bracketed phrase a caption or a credit rather than text ("(Reuters)",
+#: "[1]", "(1,234 copies)", "<书名>" are text).
+_CAPTION_WORDS = re.compile(r"图|摄|image|photo|picture|credit|source|via\b")
 
 
 def _without_glued_caption(sentence: str) -> str:
     """``sentence`` without a caption glued to its start when text follows it (more than
-    a short line's worth): the caption goes, the text stays. A sentence that may be only
+    a short line's worth): the caption goes, the text stays. A bracket goes only when it
+    is empty or names a picture, a credit or a repost marker. A sentence that may be only
     a caption (:data:`_CAPTION_LINE`) is left whole, for :func:`is_boilerplate_line` to drop."""
     found = _GLUED_CAPTION.match(sentence)
     if found is None or len(sentence) - found.end() <= MAX_SHORT_LINE or _CAPTION_LINE.match(sentence):
+        return sentence
+    inside = found.group(1)
+    if inside and inside.strip() and not (_CAPTION_WORDS.search(inside) or holds_marker(inside)):
         return sentence
     return sentence[found.end():]
 

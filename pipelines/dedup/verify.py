@@ -130,18 +130,22 @@ def verdict(similarity: Similarity) -> Verdict:
     """Decide the relation from where the two texts agree."""
     s = similarity
     if s.shorter_is_new:
-        short_cov, long_cov = s.coverage_new, s.coverage_stored
-        short_gap, short_tokens = s.gap_new, s.tokens_new
+        short_cov, short_gap, short_tokens = s.coverage_new, s.gap_new, s.tokens_new
     else:
-        short_cov, long_cov = s.coverage_stored, s.coverage_new
-        short_gap, short_tokens = s.gap_stored, s.tokens_stored
+        short_cov, short_gap, short_tokens = s.coverage_stored, s.gap_stored, s.tokens_stored
     same = (
         short_tokens >= MIN_TOKENS and short_cov >= MIN_COVERAGE and short_gap <= gap_allowed(short_tokens)
     )
     if not same:
         return Verdict(None, s.jaccard, s.containment)
-    relation = "near" if long_cov >= NEAR_COVERAGE else "excerpt"
-    return Verdict(relation, s.jaccard, s.containment)
+    return Verdict(relation_of_copies(s), s.jaccard, s.containment)
+
+
+def relation_of_copies(similarity: Similarity) -> str:
+    """The relation of two texts known to be copies of one text: ``near`` when the longer
+    is covered too, else ``excerpt`` (what :func:`verdict` says once they are the same)."""
+    long_cov = similarity.coverage_stored if similarity.shorter_is_new else similarity.coverage_new
+    return "near" if long_cov >= NEAR_COVERAGE else "excerpt"
 
 
 #: Two texts from one template must disagree in the figures of at least this many

@@ -173,10 +173,23 @@ def _agrees(title: str, reference: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 6 and (a in b or b in a))
 
 
+def _confirms(title: str, reference: str) -> bool:
+    """Whether a heading holds the page's own title whole: a stricter :func:`_agrees`,
+    for a heading that is to overrule the first match (a site's name is held in the
+    page's title, not the other way round)."""
+    a, b = title.casefold(), reference.casefold()
+    return a == b or (len(b) >= 6 and b in a)
+
+
+_BARE_TAG = re.compile(r"\w+")
+
+
 def _platform_title(root: HtmlElement, platform: Platform, index: PageIndex) -> str | None:
     """The first match of the platform's title selectors, unless the page's own title
-    (``og:title``, else ``<title>``) disagrees with it and a later heading matching them
-    agrees: a theme's sidebar widget may use the post title's class before the post does."""
+    (``og:title``, else ``<title>`` without the site's name) disagrees with it and a later
+    heading matching a specific selector (not a bare ``h1``, which may be the blog's
+    name, nor a meta) is that title: a theme's sidebar widget may use the post title's
+    class before the post does."""
     first = reference = None
     for selector in platform.title:
         for el in select(root, selector, index)[:_TITLE_CANDIDATES]:
@@ -187,7 +200,7 @@ def _platform_title(root: HtmlElement, platform: Platform, index: PageIndex) -> 
                 first, reference = text, _own_title(root)
                 if not reference or el.tag == "meta" or _agrees(text, reference):
                     return text
-            elif el.tag != "meta" and _agrees(text, reference):
+            elif el.tag != "meta" and not _BARE_TAG.fullmatch(selector) and _confirms(text, reference):
                 return text
     return first
 
@@ -198,7 +211,7 @@ def _own_title(root: HtmlElement) -> str | None:
     if og:
         return " ".join(og.split())
     titles = root.xpath("//title")
-    return " ".join(node_text(titles[0]).split()) or None if titles else None
+    return clean_title(node_text(titles[0])) if titles else None
 
 
 def _title(root: HtmlElement, platform: Platform | None, index: PageIndex) -> str | None:

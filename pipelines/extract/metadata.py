@@ -132,20 +132,24 @@ def _zone(offset: str | None) -> timezone | None:
     return timezone(-delta if sign == "-" else delta)
 
 
-#: Publication years before this are placeholders (``0001-01-01`` from an empty CMS field,
-#: the Unix epoch), not dates: the web had no blogs before it.
-MIN_YEAR = 1991
+#: Dates that are placeholders, not dates: any year before 1900 (``0001-01-01`` from an
+#: empty CMS field), and the first day of 1900 and of the Unix epoch. A digitised 1985
+#: article keeps its date.
+MIN_YEAR = 1900
+PLACEHOLDER_DAYS = frozenset({"1900-01-01", "1970-01-01"})
 
 
 def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
     """An ISO 8601 date, with time and offset when known, from common page formats; None
-    for what does not parse or is a placeholder (a year before :data:`MIN_YEAR`).
+    for what does not parse or is a placeholder (see :data:`PLACEHOLDER_DAYS`).
 
     :param tz: the offset (``+08:00``) to assume for times given without one, when the
         platform's time zone is known
     """
     value = _parsed_date(raw, tz)
-    return value if value is not None and int(value[:4]) >= MIN_YEAR else None
+    if value is None or int(value[:4]) < MIN_YEAR or value[:10] in PLACEHOLDER_DAYS:
+        return None
+    return value
 
 
 def _parsed_date(raw: str | None, tz: str | None) -> str | None:
