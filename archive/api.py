@@ -53,6 +53,11 @@ class FingerprintParams:
         return {f"minhash_{k}": str(v) for k, v in asdict(self).items()}
 
 
+class FingerprintMismatch(ValueError):
+    """The archive's texts were fingerprinted with other parameters or another normaliser
+    version: ``blogarchive dedup --rebuild`` re-clusters it with the current ones."""
+
+
 @dataclass(frozen=True)
 class CandidateText:
     """A stored text that a new page may be a copy of."""
@@ -184,8 +189,8 @@ class Archive:
         return dict(self.db.execute("select key, value from archive_meta").fetchall())
 
     def check_fingerprint_params(self, params: FingerprintParams) -> None:
-        """Record ``params`` on first use; raise ``ValueError`` if the archive was built
-        with different ones (run ``blogarchive dedup --rebuild`` to change them)."""
+        """Record ``params`` on first use; raise :class:`FingerprintMismatch` if the archive
+        was built with different ones (run ``blogarchive dedup --rebuild`` to change them)."""
         wanted = params.as_meta()
         stored = {k: v for k, v in self.meta().items() if k.startswith("minhash_")}
         if not stored:
@@ -197,7 +202,7 @@ class Archive:
             return
         if stored != wanted:
             diff = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
-            raise ValueError(
+            raise FingerprintMismatch(
                 f"archive {self.path} was fingerprinted with other MinHash parameters "
                 f"(stored, wanted): {diff}; run 'blogarchive dedup --rebuild' to re-cluster"
             )

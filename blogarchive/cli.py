@@ -245,7 +245,7 @@ def ingest(file: Path, db_path: Path) -> None:
     Example:
         blogarchive ingest posts.jsonl --db archive.db
     """
-    from archive import ArchiveLocked
+    from archive import ArchiveLocked, FingerprintMismatch
     from blogarchive.ingest import ingest_jsonl
 
     if not db_path.parent.is_dir():
@@ -256,6 +256,9 @@ def ingest(file: Path, db_path: Path) -> None:
     except ArchiveLocked as exc:
         click.echo(f"blogarchive: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    except FingerprintMismatch as exc:
+        click.echo(f"blogarchive: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
     for line_number, reason in report.errors:
         click.echo(f"{file}:{line_number}: skipped: {reason}", err=True)
     click.echo(

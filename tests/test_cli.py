@@ -93,6 +93,23 @@ def test_stats_reports_counts(tmp_path):
     assert json.loads(result.output)["texts"] == 1
 
 
+def test_ingest_into_an_archive_fingerprinted_otherwise_says_to_rebuild(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "a.db"
+    source = tmp_path / "one.jsonl"
+    source.write_text(json.dumps({"url": "http://a.example/x", "text": "hello world " * 20}) + "\n")
+    assert CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as an archive made by an older normaliser
+        conn.execute("update archive_meta set value = '3/head64' where key = 'minhash_normaliser'")
+    result = CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db)])
+    assert result.exit_code == 1
+    assert "blogarchive dedup --rebuild" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert CliRunner().invoke(cli, ["dedup", "--rebuild", "--db", str(db)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["ingest", str(source), "--db", str(db)]).exit_code == 0
+
+
 def test_stats_on_missing_archive_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["stats", "--db", str(tmp_path / "missing.db")])
     assert result.exit_code == 2
