@@ -13,7 +13,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
-from archive import Archive, ArchiveLock, ArchiveLocked
+from archive import Archive, ArchiveLock, ArchiveLocked, FingerprintMismatch
 from crawler.items import ArticlePage, NotModified, PageFailure
 from pipelines.archive_writer import ArchiveWriter
 from pipelines.dedup import fingerprint
@@ -94,8 +94,16 @@ class ArchiveStorePipeline:
             # another crawl writes this archive: close at once, touch nothing
             logger.error("%(error)s; closing the spider", {"error": exc})
             raise CloseSpider("archive_locked") from exc
-        self.archive = Archive(self.path, timeout=self.timeout)
-        self.archive.check_fingerprint_params(fingerprint_params(self.params))
+        archive = Archive(self.path, timeout=self.timeout)
+        try:
+            archive.check_fingerprint_params(fingerprint_params(self.params))
+        except FingerprintMismatch as exc:
+            # its texts would not match this crawl's fingerprints: close at once, touch nothing
+            archive.close()
+            self.lock.release()
+            logger.error("%(error)s; closing the spider", {"error": exc})
+            raise CloseSpider("archive_fingerprint_mismatch") from exc
+        self.archive = archive
         if self.archive.mark_interrupted_crawls():
             logger.warning("An earlier crawl of %(path)s was interrupted; this one picks up the rest",
                            {"path": self.path})
@@ -120,6 +128,8 @@ class ArchiveStorePipeline:
         if self.archive is None:
             if reason == "archive_locked":
                 self.stats.set_value("blogarchive/crawl_status", "locked")
+            elif reason == "archive_fingerprint_mismatch":
+                self.stats.set_value("blogarchive/crawl_status", "failed")
             return
         # failures recorded by item_dropped after close_spider, if any, are committed first
         await self._drain()

@@ -195,6 +195,22 @@ def test_overlapping_crawls_exit_at_once_with_their_own_code(site, archive_path,
     assert not archive_path.exists(), "a refused crawl does not touch the archive"
 
 
+def test_an_archive_fingerprinted_otherwise_is_refused_in_one_line_and_left_as_it_was(site, archive_path):
+    url = site.url("/jianshu/p/7d3c1a9e5b20")
+    assert blogarchive("crawl", url, "--db", str(archive_path), timeout=60).returncode == 0
+    with sqlite3.connect(archive_path) as conn:  # as an archive made by an older normaliser
+        conn.execute("update archive_meta set value = '3/head64' where key = 'minhash_normaliser'")
+    before = rows(archive_path, "select count(*) from crawls")
+    result = blogarchive("crawl", url, "--db", str(archive_path), timeout=60)
+    assert result.returncode == 1
+    assert "blogarchive dedup --rebuild" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert rows(archive_path, "select count(*) from crawls") == before
+    # the lock went with the refusal: the rebuild the message asks for runs at once
+    assert blogarchive("dedup", "--rebuild", "--db", str(archive_path), timeout=60).returncode == 0
+    assert blogarchive("crawl", url, "--db", str(archive_path), timeout=60).returncode == 0
+
+
 @coroutine_test
 async def test_locked_archive_closes_the_spider_before_any_request(site, archive_path, lock_holder):
     site.reset()
