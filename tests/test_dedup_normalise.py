@@ -43,13 +43,6 @@ def test_english_attribution_captions_and_read_more_are_dropped():
     assert normalise(copy) == normalise(POST)
 
 
-def test_a_date_line_and_a_continued_tail_are_dropped_but_not_their_words_in_text():
-    assert normalise("Posted on March 3, 2014\n" + POST + " (continued)") == normalise(POST)
-    assert normalise("Posted 15 Jan 2015\n" + POST + "[continued]") == normalise(POST)
-    text = "I posted 3 letters to the council. The rain continued all week, and nobody answered."
-    assert normalise(text) == "i posted 3 letters to the council the rain continued all week and nobody answered"
-
-
 def test_read_more_tail_keeps_the_text_of_its_line():
     assert normalise("他说书也是有脾气的……阅读全文") == "他说书也是有脾气的"
 

@@ -36,9 +36,7 @@ _LATIN_MARKERS = (
     r"originally (?:published|posted|appeared)|republished with|cross-?posted|reposted from|"
     r"this (?:article|post|story) (?:was |first )?(?:originally )?(?:published|appeared|posted)|"
     r"read more|continue reading|read the full|subscribe|newsletter|follow us|sponsored|advertisement|"
-    r"promo code|with code|all rights reserved|\(continued\)|\[continued\]|"
-    # a repost's date line: "Posted 15 Jan 2015", "Posted on March 3, 2014", "Posted 2015-01-15"
-    r"posted (?:on )?(?:\d{1,2} [a-z]{3,9},? \d{4}|[a-z]{3,9} \d{1,2},? \d{4}|\d{4}-\d\d-\d\d)"
+    r"promo code|with code|all rights reserved"
 )
 _BOILERPLATE_MARKERS = re.compile(_OTHER_MARKERS + "|" + _LATIN_MARKERS + "|©")
 #: Words one of which every match of :data:`_LATIN_MARKERS` holds (a test checks it): a
@@ -48,7 +46,7 @@ LATIN_MARKER_WORDS = (
     "to be continued", "read full", "originally published", "originally posted", "originally appeared",
     "republished with", "cross-posted", "crossposted", "reposted from", "this article", "this post",
     "this story", "read more", "continue reading", "read the full", "subscribe", "newsletter", "follow us",
-    "sponsored", "advertisement", "promo code", "with code", "all rights reserved", "continued", "posted ",
+    "sponsored", "advertisement", "promo code", "with code", "all rights reserved",
 )
 _OTHER_MARKERS_RE = re.compile(_OTHER_MARKERS + "|©")
 _LATIN_MARKERS_RE = re.compile(_LATIN_MARKERS)
@@ -79,8 +77,7 @@ _LIST_HEADING = re.compile(
 #: The phrases of "read more" tails.
 _TAIL_PHRASE = re.compile(
     r"阅读全文|阅读原文|查看全文|展开全文|未完待续|"
-    r"read (?:the )?(?:more|full (?:article|story|post))|continue reading|to be continued|"
-    r"(?<=[(\[])continued(?=[)\]])"  # only in brackets: "the rain continued." is text
+    r"read (?:the )?(?:more|full (?:article|story|post))|continue reading|to be continued"
 )
 #: "Read more" tails that end an excerpt's last line; only the phrase is dropped.
 _TAIL = re.compile(
