@@ -203,7 +203,7 @@ class Archive:
         if stored != wanted:
             diff = {k: (stored.get(k), v) for k, v in wanted.items() if stored.get(k) != v}
             raise FingerprintMismatch(
-                f"archive {self.path} was fingerprinted with other MinHash parameters "
+                f"archive {self.path} was fingerprinted with other MinHash parameters or normaliser version "
                 f"(stored, wanted): {diff}; run 'blogarchive dedup --rebuild' to re-cluster"
             )
 

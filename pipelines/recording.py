@@ -214,7 +214,9 @@ def _match_a_copy(
     body's own edits and the new text's add up: an excerpt of a lightly edited original
     may fall short of the stored body and pass against a cleaner copy. The same rules
     decide, but only one way: a text that holds a copy (a teaser, a quoted opening) is no
-    copy of the text. The match is recorded against the stored body, like every sighting:
+    copy of the text; and the copy must cover more of the new text than the body does (it
+    explains what the body's edits hid: a teaser of a series' post covers a later post's
+    shared intro, no more). The match is recorded against the stored body, like every sighting:
     its similarity to it, and ``near`` or ``excerpt`` by how much of the longer one is covered."""
     for candidate, stored, to_body in near_misses:
         hashes = {candidate.content_hash}
@@ -226,6 +228,8 @@ def _match_a_copy(
                 break
             text = copy_text(candidate.body, row)
             similarity, decision = _verified(body, new, text, _shingles_of(text, params), params)
+            if similarity.coverage_new <= to_body.coverage_new:
+                continue  # the copy explains no more of the new text than the body did
             if decision.relation == "near" or (decision.relation == "excerpt" and similarity.shorter_is_new):
                 relation = _relation_to_stored_body(to_body, None)
                 return Match(candidate, relation, to_body.jaccard, to_body.containment, stored.tokens)

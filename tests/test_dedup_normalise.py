@@ -63,6 +63,10 @@ def test_a_caption_glued_to_the_text_goes_and_the_text_stays():
     # a bracket of text is no caption
     assert "reuters" in normalise("(Reuters) The council said on Tuesday that the bridge would open in spring.")
     assert "1234" in normalise("(1234 copies) A novel about a ferry, a bridge and the village between them.")
+    assert "bolivia" in normalise("(Bolivia) The government said on Tuesday that the new road would open.")
+    assert "图灵奖得主" in normalise("（图灵奖得主）他在演讲里说，计算机科学的进步来自于一代又一代人的耐心。")
+    # a glued repost marker goes alone too
+    assert normalise("【转载】" + paragraph) == normalise(paragraph)
     # a caption alone on its line still goes whole, however long
     assert normalise("▲ 图为一九九八年夏天巷口旧书店的老板在门口整理刚收来的旧书\n" + ESSAY) == normalise(ESSAY)
 

@@ -90,6 +90,7 @@ def test_generic_block_items_carry_their_counts() -> None:
         ("2019-13-45", None, None),
         ("0001-01-01T00:00:00Z", None, None),  # an empty CMS field
         ("1970-01-01T00:00:00Z", None, None),
+        ("1969-12-31T16:00:00-08:00", None, None),  # the epoch west of UTC
         ("1900-01-01", None, None),
         ("1985-03-02", None, "1985-03-02"),  # a digitised article
     ],
@@ -496,5 +497,11 @@ def test_a_date_printed_as_text_in_the_month_the_url_names_is_the_publication_da
 
     url = "https://someone.blogspot.com/2017/05/eine-rezension.html"
     assert extract_article(page("Mai 03, 2017"), url=url).published == "2017-05-03"
+    # a sidebar of recent posts first: left out; a second day in the post itself: no guess
+    recent = "<aside><ul><li>A walk, Mai 01, 2017</li><li>Tea, Mai 02, 2017</li></ul></aside>"
+    assert extract_article(page("Mai 03, 2017").replace("<body>", "<body>" + recent), url=url).published == (
+        "2017-05-03")
+    updated = page("Mai 03, 2017").replace("</article>", "<p>Update, Mai 22, 2017:</p></article>")
+    assert extract_article(updated, url=url).published is None
     assert extract_article(page("03.05.2017"), url="https://someone.blogspot.com/2017/06/x.html").published is None
     assert extract_article(page("Mai 03, 2017"), url="https://example.com/posts/eine-rezension").published is None

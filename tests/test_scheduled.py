@@ -206,7 +206,7 @@ def test_an_archive_fingerprinted_otherwise_is_refused_in_one_line_and_left_as_i
     assert "blogarchive dedup --rebuild" in result.stderr
     assert "Traceback" not in result.stderr
     assert rows(archive_path, "select count(*) from crawls") == before
-    # the lock went with the refusal: the rebuild the message asks for runs at once
+    # the rebuild the message asks for makes the archive crawlable again
     assert blogarchive("dedup", "--rebuild", "--db", str(archive_path), timeout=60).returncode == 0
     assert blogarchive("crawl", url, "--db", str(archive_path), timeout=60).returncode == 0
 

@@ -287,8 +287,11 @@ _GLUED_CAPTION = re.compile(
     r"\s*(?:[\[(【〔<{]([^\])】〕>}]{0,80})[\])】〕>}]|[▲△▼►▶]\s*(?:(?:图源|图片来[源自]|图|photo|image|source)\s*[:|]?)?)"
 )
 #: Words that make a bracketed phrase a caption or a credit rather than text ("(Reuters)",
-#: "[1]", "(1,234 copies)", "<书名>" are text).
-_CAPTION_WORDS = re.compile(r"图|摄|image|photo|picture|credit|source|via\b")
+#: "[1]", "(1,234 copies)", "(Bolivia)", "(open source)", "（图灵奖得主）", "<书名>" are text).
+_CAPTION_WORDS = re.compile(
+    r"图片|图源|配图|图\s*[:/]|摄影|摄\s*[:/]|\b(?:image|photo|picture|pic)s?\b|\b(?:credit|source)s?\s*:|"
+    r"\bvia\b|\bcourtesy\b"
+)
 
 
 def _without_glued_caption(sentence: str) -> str:
@@ -300,7 +303,7 @@ def _without_glued_caption(sentence: str) -> str:
     if found is None or len(sentence) - found.end() <= MAX_SHORT_LINE or _CAPTION_LINE.match(sentence):
         return sentence
     inside = found.group(1)
-    if inside and inside.strip() and not (_CAPTION_WORDS.search(inside) or holds_marker(inside)):
+    if inside and inside.strip() and not (_CAPTION_WORDS.search(inside) or holds_marker(found.group())):
         return sentence
     return sentence[found.end():]
 

@@ -118,25 +118,41 @@ def _published_candidates(
 
 
 _URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
-_SHORT_TEXTS = etree.XPath(
-    "//body//text()[string-length(normalize-space(.)) >= 6 and string-length(.) < 80]", smart_strings=False
-)
+_SHORT_TEXTS = etree.XPath("//body//text()[string-length(normalize-space(.)) >= 6 and string-length(.) < 80]")
+#: Where a page prints dates that are not its post's: sidebars, comments, lists of recent
+#: or related posts, archives ("widget" alone is no sign: Blogger's posts are its Blog widget).
+_OTHER_DATES = re.compile(r"sidebar|comment|related|recent|archive", re.IGNORECASE)
+
+
+def _in_page_furniture(node: HtmlElement) -> bool:
+    for el in (node, *node.iterancestors()):
+        if el.tag in ("aside", "nav", "footer"):
+            return True
+        marks = f"{el.get('class', '')} {el.get('id', '')}"
+        if marks.strip() and _OTHER_DATES.search(marks):
+            return True
+    return False
 
 
 def _date_in_url_month(root: HtmlElement, url: str | None, tz: str | None) -> str | None:
-    """The first full date printed in the page that falls in the year and month its URL
-    names (``/2017/05/``): a theme that prints the post's date as plain text ("Mai 03,
-    2017"). The post's date comes before its comments' dates."""
-    month = _URL_MONTH.search(urlsplit(url).path) if url else None
-    if month is None:
+    """A date printed in the page that falls in the year and month its URL names
+    (``/2017/05/``): a theme that prints the post's date as plain text ("Mai 03, 2017").
+    Dates in sidebars, comments and lists of other posts are left out; when the rest name
+    more than one day (an update, today's date), None. A URL's day is not required: it
+    may be another time zone's (a Hawaiian page of Nov. 18 under ``/2019/11/19/``)."""
+    named = _URL_MONTH.search(urlsplit(url).path) if url else None
+    if named is None:
         return None
-    year, prefix = month.group(1), f"{month.group(1)}-{month.group(2)}-"
+    year, month = named.groups()
+    prefix = f"{year}-{month}-"
+    found: dict[str, str] = {}
     for text in _SHORT_TEXTS(root):
-        if year in text:
-            value = normalise_date(text, tz)
-            if value and value.startswith(prefix):
-                return value
-    return None
+        if year not in text:
+            continue
+        value = normalise_date(text, tz)
+        if value and value.startswith(prefix) and not _in_page_furniture(text.getparent()):
+            found.setdefault(value[:10], value)
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _author(root: HtmlElement, platform: Platform | None, index: PageIndex, ld: list[dict]) -> str | None:

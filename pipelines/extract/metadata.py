@@ -133,10 +133,10 @@ def _zone(offset: str | None) -> timezone | None:
 
 
 #: Dates that are placeholders, not dates: any year before 1900 (``0001-01-01`` from an
-#: empty CMS field), and the first day of 1900 and of the Unix epoch. A digitised 1985
-#: article keeps its date.
+#: empty CMS field), the first day of 1900, and the Unix epoch (also as the day before,
+#: in a time zone west of UTC). A digitised 1985 article keeps its date.
 MIN_YEAR = 1900
-PLACEHOLDER_DAYS = frozenset({"1900-01-01", "1970-01-01"})
+PLACEHOLDER_DAYS = frozenset({"1900-01-01", "1969-12-31", "1970-01-01"})
 
 
 def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
