@@ -178,7 +178,7 @@ def find_match(
         stored = _shingles_of(candidate.body, params)
         similarity, decision = _verified_words(body, new, candidate.body, stored, params)
         if decision.relation is None:
-            if _shorter_coverage(similarity) >= COPY_RETRY_COVERAGE:
+            if similarity.shorter_coverage >= COPY_RETRY_COVERAGE:
                 near_misses.append((candidate, stored, similarity))
             continue
         if figures_disagree(body, candidate.body):
@@ -196,12 +196,6 @@ def find_match(
 #: verification is compared with its other copies too (at most ``MAX_COPIES_TRIED`` of them).
 COPY_RETRY_COVERAGE = 0.6
 MAX_COPIES_TRIED = 20
-
-
-def _shorter_coverage(similarity: Similarity) -> float:
-    if similarity.shorter_is_new:
-        return similarity.coverage_new
-    return similarity.coverage_stored
 
 
 def _match_a_copy(

@@ -50,6 +50,15 @@ class Similarity:
     def shorter_is_new(self) -> bool:
         return self.tokens_new <= self.tokens_stored
 
+    @property
+    def shorter_coverage(self) -> float:
+        """The coverage of the shorter text (the new one on a tie)."""
+        return self.coverage_new if self.shorter_is_new else self.coverage_stored
+
+    @property
+    def longer_coverage(self) -> float:
+        return self.coverage_stored if self.shorter_is_new else self.coverage_new
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -129,12 +138,9 @@ def gap_allowed(tokens: int) -> int:
 def verdict(similarity: Similarity) -> Verdict:
     """Decide the relation from where the two texts agree."""
     s = similarity
-    if s.shorter_is_new:
-        short_cov, short_gap, short_tokens = s.coverage_new, s.gap_new, s.tokens_new
-    else:
-        short_cov, short_gap, short_tokens = s.coverage_stored, s.gap_stored, s.tokens_stored
+    short_gap, short_tokens = (s.gap_new, s.tokens_new) if s.shorter_is_new else (s.gap_stored, s.tokens_stored)
     same = (
-        short_tokens >= MIN_TOKENS and short_cov >= MIN_COVERAGE and short_gap <= gap_allowed(short_tokens)
+        short_tokens >= MIN_TOKENS and s.shorter_coverage >= MIN_COVERAGE and short_gap <= gap_allowed(short_tokens)
     )
     if not same:
         return Verdict(None, s.jaccard, s.containment)
@@ -144,8 +150,7 @@ def verdict(similarity: Similarity) -> Verdict:
 def relation_of_copies(similarity: Similarity) -> str:
     """The relation of two texts known to be copies of one text: ``near`` when the longer
     is covered too, else ``excerpt`` (what :func:`verdict` says once they are the same)."""
-    long_cov = similarity.coverage_stored if similarity.shorter_is_new else similarity.coverage_new
-    return "near" if long_cov >= NEAR_COVERAGE else "excerpt"
+    return "near" if similarity.longer_coverage >= NEAR_COVERAGE else "excerpt"
 
 
 #: Two texts from one template must disagree in the figures of at least this many

@@ -125,6 +125,7 @@ _OTHER_DATES = re.compile(r"sidebar|comment|related|recent|archive", re.IGNORECA
 
 
 def _in_page_furniture(node: HtmlElement) -> bool:
+    """Whether ``node`` sits in an aside, navigation, a footer or a block of other dates."""
     for el in (node, *node.iterancestors()):
         if el.tag in ("aside", "nav", "footer"):
             return True
@@ -224,8 +225,11 @@ def _platform_title(root: HtmlElement, platform: Platform, index: PageIndex) -> 
 def _own_title(root: HtmlElement) -> str | None:
     """What the page's head calls it: ``og:title``/``twitter:title``, else ``<title>``."""
     og = meta_content(root, "og:title", "twitter:title")
-    if og:
-        return " ".join(og.split())
+    return " ".join(og.split()) if og else _document_title(root)
+
+
+def _document_title(root: HtmlElement) -> str | None:
+    """``<title>`` without the site's name (see :func:`clean_title`)."""
     titles = root.xpath("//title")
     return clean_title(node_text(titles[0])) if titles else None
 
@@ -238,9 +242,7 @@ def _title(root: HtmlElement, platform: Platform | None, index: PageIndex) -> st
     og = meta_content(root, "og:title", "twitter:title")
     if og:
         return og
-    titles = root.xpath("//title")
-    raw_title = node_text(titles[0]) if titles else ""
-    document_title = clean_title(raw_title) if raw_title else None
+    document_title = _document_title(root)
     heads = [text for text in (node_text(h) for h in root.xpath("//h1")) if text]
     # A lone <h1> is the title unless it is the blog's name: then <title> says more.
     if len(heads) == 1:
