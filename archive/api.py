@@ -331,10 +331,11 @@ class Archive:
         ).fetchall()
         return [url for (url,) in rows]
 
-    def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = ("fetch", "blocked"),
+    def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = ("fetch", "blocked", "redirect"),
                     since: str | None = None, max_attempts: int = 5) -> list[str]:
         """URLs on ``hosts`` that failed at one of ``stages`` (after ``since``), were never
-        archived since, and failed fewer than ``max_attempts`` times: the pages to retry."""
+        archived since, and failed fewer than ``max_attempts`` times: the pages to retry
+        (a network error, a challenge page or a redirect loop may be gone next time)."""
         hosts = list(hosts)
         stages = list(stages)
         if not hosts or not stages:
