@@ -331,11 +331,13 @@ class Archive:
         ).fetchall()
         return [url for (url,) in rows]
 
-    def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = ("fetch", "blocked", "redirect"),
+    def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = ("fetch", "blocked"),
                     since: str | None = None, max_attempts: int = 5) -> list[str]:
         """URLs on ``hosts`` that failed at one of ``stages`` (after ``since``), were never
-        archived since, and failed fewer than ``max_attempts`` times: the pages to retry
-        (a network error, a challenge page or a redirect loop may be gone next time)."""
+        archived since, and failed fewer than ``max_attempts`` times since then: the pages to
+        retry (a network error or a challenge page may be gone next time). A page that keeps
+        failing is asked for again as its oldest failures leave the window, about
+        ``max_attempts`` times per window."""
         hosts = list(hosts)
         stages = list(stages)
         if not hosts or not stages:

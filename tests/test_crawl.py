@@ -179,18 +179,6 @@ async def test_blocked_page_is_retried_by_the_next_crawl(site, archive_path):
 
 
 @coroutine_test
-async def test_a_redirect_loop_is_retried_by_the_next_crawl(site, archive_path):
-    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
-    await crawler.crawl_async(url=site.url("/redirect-loop"), depth="0")
-    site.reset()
-    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
-    await crawler.crawl_async(url=site.url("/sites/wechat/s/cml2ZXJXYWxr"), depth="0")
-    assert "/redirect-loop" in site.requests()
-    assert crawler.stats.get_value("blogarchive/retry/earlier_failures") == 1
-    assert rows(archive_path, "select count(*) from failures where stage = 'redirect'")[0][0] == 2
-
-
-@coroutine_test
 async def test_user_agent_names_the_contact(site, archive_path):
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_CONTACT="ops@example.invalid"))
     await crawler.crawl_async(url=site.url("/user-agent"), depth="0")

@@ -473,7 +473,8 @@ class PlatformSpider(scrapy.Spider):
             origin = request.meta.get("redirect_urls", [request.url])[0]
             if "max redirections" in message:  # RedirectMiddleware gave up: a loop
                 stats.inc_value("blogarchive/fetch/redirect_loop")
-                yield PageFailure(url=origin, stage="redirect", reason=f"redirect loop ({message}): {request.url}")
+                stage = "discovery" if kind in _DISCOVERY_KINDS else "redirect"
+                yield PageFailure(url=origin, stage=stage, reason=f"redirect loop ({message}): {request.url}")
                 return
             stats.inc_value("blogarchive/fetch/offsite")
             yield PageFailure(url=origin, stage="offsite", reason=f"{message}: {request.url}")
@@ -557,7 +558,11 @@ class PlatformSpider(scrapy.Spider):
         self.logger.warning("Blocked at %(url)s: %(kind)s (HTTP %(status)s)",
                             {"url": response.url, "kind": kind, "status": response.status})
         url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
-        return PageFailure(url=url, stage="blocked", reason=f"blocked: {kind}", http_status=response.status)
+        # a blocked listing is asked for again by the next crawl anyway; retried as an
+        # article (stage blocked) it would be archived as one
+        kind_of_page = response.request.meta.get("blogarchive_kind") if response.request else None
+        stage = "discovery" if kind_of_page in _DISCOVERY_KINDS else "blocked"
+        return PageFailure(url=url, stage=stage, reason=f"blocked: {kind}", http_status=response.status)
 
     @staticmethod
     def unusable(response: Response) -> str | None:
