@@ -23,7 +23,14 @@ from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, fing
 from pipelines.dedup.bodydiff import apply_diff, make_diff
 from pipelines.dedup.canonical import FULLER_RATIO, Copy, choose_body, choose_original
 from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled, mostly_latin, rejoined
-from pipelines.dedup.verify import MIN_TOKENS, Similarity, Verdict, figures_disagree, relation_of_copies
+from pipelines.dedup.verify import (
+    MIN_TOKENS,
+    Similarity,
+    Verdict,
+    figures_disagree,
+    gap_allowed,
+    relation_of_copies,
+)
 from pipelines.extract import Extraction
 
 
@@ -210,7 +217,9 @@ def _match_a_copy(
     decide, but only one way: a text that holds a copy (a teaser, a quoted opening) is no
     copy of the text; and the copy must cover more of the new text than the body does (it
     explains what the body's edits hid: a teaser of a series' post covers a later post's
-    shared intro, no more). The match is recorded against the stored body, like every sighting:
+    shared intro, no more; nor may the new text leave out a stretch inside the copy, as a
+    copy that previews another post would have it). The match is recorded against the stored
+    body, like every sighting:
     its similarity to it, and ``near`` or ``excerpt`` by how much of the longer one is covered."""
     for candidate, stored, to_body in near_misses:
         hashes = {candidate.content_hash}
@@ -221,9 +230,12 @@ def _match_a_copy(
             if len(hashes) > MAX_COPIES_TRIED + 1:
                 break
             text = copy_text(candidate.body, row)
-            similarity, decision = _verified(body, new, text, _shingles_of(text, params), params)
-            if similarity.coverage_new <= to_body.coverage_new:
-                continue  # the copy explains no more of the new text than the body did
+            copy = _shingles_of(text, params)
+            if compare(new, copy).coverage_new <= to_body.coverage_new:
+                continue  # the copy explains no more of the new text than the body did (same words compared)
+            similarity, decision = _verified(body, new, text, copy, params)
+            if similarity.longer_gap > gap_allowed(max(similarity.tokens_new, similarity.tokens_stored)):
+                continue  # the new text leaves out a stretch inside the copy: not the same text
             if decision.relation == "near" or (decision.relation == "excerpt" and similarity.shorter_is_new):
                 relation = _relation_to_stored_body(to_body, None)
                 return Match(candidate, relation, to_body.jaccard, to_body.containment, stored.tokens)

@@ -218,6 +218,25 @@ def test_a_teaser_does_not_bridge_two_announcements_that_differ_in_their_own_par
     assert texts["https://circle.example/2024/01/week-2"] != texts["https://circle.example/2024/01/week-1"]
 
 
+def test_a_copy_that_previews_the_next_announcement_does_not_bridge_the_two(archive):
+    # a newsletter's copy of week 1 appends week 2's paragraph ("Next week: …"): it covers
+    # week 2 better than week 1 does, but week 2 leaves out week 1's paragraph inside it
+    def week(paragraph: str) -> str:
+        return CIRCLE_INTRO + "\n" + paragraph + "\nSee you on Thursday, and do bring a friend along."
+
+    first = ("This week Margaret has chosen The Ferry by Anne Holt, a short novel about a village cut off "
+             "when the estuary crossing closes for good one winter.")
+    second = ("This week Daniel has chosen Salt Roads by Peter Marsh, essays on the old drovers' tracks "
+              "across the high moor above the river valley.")
+    pages = [page("https://circle.example/2024/01/week-1", week(first), "2024-01-04T00:00:00"),
+             page("https://newsletter.example/2024-01-04", week(first) + "\nNext week: " + second,
+                  "2024-01-05T00:00:00"),
+             page("https://circle.example/2024/01/week-2", week(second), "2024-01-11T00:00:00")]
+    ids = record(archive, *pages)
+    assert ids[1] == ids[0]
+    assert ids[2] != ids[0]
+
+
 def test_different_texts_stay_apart(archive):
     text_ids = record(archive, page("https://a.example/1", ESSAY, None),
                       page("https://b.example/2", POST, None))
