@@ -501,7 +501,13 @@ def test_a_date_printed_as_text_in_the_month_the_url_names_is_the_publication_da
     recent = "<aside><ul><li>A walk, Mai 01, 2017</li><li>Tea, Mai 02, 2017</li></ul></aside>"
     assert extract_article(page("Mai 03, 2017").replace("<body>", "<body>" + recent), url=url).published == (
         "2017-05-03")
+    # a date in a paragraph of the text is the text's; today's date in a top bar is no post's
     updated = page("Mai 03, 2017").replace("</article>", "<p>Update, Mai 22, 2017:</p></article>")
-    assert extract_article(updated, url=url).published is None
+    assert extract_article(updated, url=url).published == "2017-05-03"
+    today = "<div class='site-header'><span class='today'>Samstag, Mai 13, 2017</span></div>"
+    assert extract_article(page("vor 3 Tagen").replace("<body>", "<body>" + today), url=url).published is None
+    # two days printed as the post's: no guess
+    two = page("Mai 03, 2017").replace("</h1>", "</h1><div class='meta'>Mai 05, 2017</div>")
+    assert extract_article(two, url=url).published is None
     assert extract_article(page("03.05.2017"), url="https://someone.blogspot.com/2017/06/x.html").published is None
     assert extract_article(page("Mai 03, 2017"), url="https://example.com/posts/eine-rezension").published is None

@@ -117,41 +117,57 @@ def _published_candidates(
     yield from root.xpath("//time/@datetime")
 
 
-_URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0?[1-9]|[12]\d|3[01])/)?")
 _SHORT_TEXTS = etree.XPath("//body//text()[string-length(normalize-space(.)) >= 6 and string-length(.) < 80]")
-#: Where a page prints dates that are not its post's: sidebars, comments, lists of recent
-#: or related posts, archives ("widget" alone is no sign: Blogger's posts are its Blog widget).
-_OTHER_DATES = re.compile(r"sidebar|comment|related|recent|archive", re.IGNORECASE)
+#: A class or id word that marks a block of other dates: sidebars, comments, lists of
+#: recent or related posts, archives, today's date in a top bar (a word of the name:
+#: "right-sidebar", not "theiaStickySidebar").
+_OTHER_DATES = re.compile(
+    r"(?:^|[-_])(?:sidebar|comments?|related|recent|archives?|today|masthead|top-?bar|navbar)(?:$|[-_])",
+    re.IGNORECASE,
+)
+#: Blocks of running text: a date written in one is the text's, not the post's ("Update, May 22").
+_TEXT_BLOCKS = frozenset({"p", "li", "td", "blockquote"})
 
 
-def _in_page_furniture(node: HtmlElement) -> bool:
-    """Whether ``node`` sits in an aside, navigation, a footer or a block of other dates."""
-    for el in (node, *node.iterancestors()):
-        if el.tag in ("aside", "nav", "footer"):
+def _in_page_furniture(el: HtmlElement) -> bool:
+    """Whether ``el`` sits in an aside, navigation, the page's footer, a block of other
+    dates, or a plain paragraph of text."""
+    for node in (el, *el.iterancestors()):
+        if node.tag in ("html", "body"):
+            return False
+        if node.tag in ("aside", "nav") or (node.tag == "footer" and next(node.iterancestors("article"), None) is None):
             return True
-        marks = f"{el.get('class', '')} {el.get('id', '')}"
-        if marks.strip() and _OTHER_DATES.search(marks):
+        words = f"{node.get('class', '')} {node.get('id', '')}".split()
+        if any(_OTHER_DATES.search(word) for word in words):
+            return True
+        if node.tag in _TEXT_BLOCKS and not words:
             return True
     return False
 
 
 def _date_in_url_month(root: HtmlElement, url: str | None, tz: str | None) -> str | None:
-    """A date printed in the page that falls in the year and month its URL names
-    (``/2017/05/``): a theme that prints the post's date as plain text ("Mai 03, 2017").
-    Dates in sidebars, comments and lists of other posts are left out; when the rest name
-    more than one day (an update, today's date), None. A URL's day is not required: it
-    may be another time zone's (a Hawaiian page of Nov. 18 under ``/2019/11/19/``)."""
-    named = _URL_MONTH.search(urlsplit(url).path) if url else None
+    """A date printed in the page in the year and month its URL names (``/2017/05/``; within
+    a day of the day, when the URL names one): a theme that prints the post's date as plain
+    text ("Mai 03, 2017"). Dates in sidebars, comments, lists of other posts and plain
+    paragraphs are left out; when the rest name more than one day (today's date in a top
+    bar), None: no date is better than a wrong one."""
+    named = _URL_DATE.search(urlsplit(url).path) if url else None
     if named is None:
         return None
-    year, month = named.groups()
+    year, month, day = named.groups()
     prefix = f"{year}-{month}-"
     found: dict[str, str] = {}
     for text in _SHORT_TEXTS(root):
         if year not in text:
             continue
         value = normalise_date(text, tz)
-        if value and value.startswith(prefix) and not _in_page_furniture(text.getparent()):
+        if not value or not value.startswith(prefix) or (day and abs(int(value[8:10]) - int(day)) > 1):
+            continue
+        holder = text.getparent()
+        if text.is_tail:
+            holder = holder.getparent()
+        if holder is not None and not _in_page_furniture(holder):
             found.setdefault(value[:10], value)
     return next(iter(found.values())) if len(found) == 1 else None
 
