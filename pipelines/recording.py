@@ -23,14 +23,7 @@ from pipelines.dedup import DedupParams, Fingerprint, compare, fingerprint, fing
 from pipelines.dedup.bodydiff import apply_diff, make_diff
 from pipelines.dedup.canonical import FULLER_RATIO, Copy, choose_body, choose_original
 from pipelines.dedup.fingerprint import NORMALISER_VERSION, Shingled, mostly_latin, rejoined
-from pipelines.dedup.verify import (
-    MIN_TOKENS,
-    Similarity,
-    Verdict,
-    figures_disagree,
-    gap_allowed,
-    relation_of_copies,
-)
+from pipelines.dedup.verify import MIN_TOKENS, Similarity, Verdict, figures_disagree, relation_of_copies
 from pipelines.extract import Extraction
 
 
@@ -180,66 +173,16 @@ def find_match(
         return None
     new = _shingles_of(body, params)
     best: tuple[tuple[float, float], Match] | None = None
-    near_misses: list[tuple[CandidateText, Shingled, Similarity]] = []
     for candidate in candidates:
         stored = _shingles_of(candidate.body, params)
-        similarity, decision = _verified_words(body, new, candidate.body, stored, params)
+        similarity, decision = _verified(body, new, candidate.body, stored, params)
         if decision.relation is None:
-            if similarity.shorter_coverage >= COPY_RETRY_COVERAGE:
-                near_misses.append((candidate, stored, similarity))
             continue
-        if figures_disagree(body, candidate.body):
-            continue  # a text from the same template: no near miss either
         rank = (min(similarity.coverage_new, similarity.coverage_stored), similarity.jaccard)
         if best is None or rank > best[0]:
             match = Match(candidate, decision.relation, decision.similarity, decision.containment, stored.tokens)
             best = (rank, match)
-    if best is None:
-        return _match_a_copy(archive, body, new, near_misses, params)
-    return best[1]
-
-
-#: A candidate whose stored body covers this share of the shorter text without passing
-#: verification is compared with its other copies too (at most ``MAX_COPIES_TRIED`` of them).
-COPY_RETRY_COVERAGE = 0.6
-MAX_COPIES_TRIED = 20
-
-
-def _match_a_copy(
-    archive: Archive, body: str, new: Shingled, near_misses: list[tuple[CandidateText, Shingled, Similarity]],
-    params: DedupParams,
-) -> Match | None:
-    """The first near miss ``body`` is a copy or an excerpt of one of whose copies is.
-
-    Every copy of a text passed verification against its body when it joined, but the
-    body's own edits and the new text's add up: an excerpt of a lightly edited original
-    may fall short of the stored body and pass against a cleaner copy. The same rules
-    decide, but only one way: a text that holds a copy (a teaser, a quoted opening) is no
-    copy of the text; and the copy must cover more of the new text than the body does (it
-    explains what the body's edits hid: a teaser of a series' post covers a later post's
-    shared intro, no more; nor may the new text leave out a stretch inside the copy, as a
-    copy that previews another post would have it). The match is recorded against the stored
-    body, like every sighting:
-    its similarity to it, and ``near`` or ``excerpt`` by how much of the longer one is covered."""
-    for candidate, stored, to_body in near_misses:
-        hashes = {candidate.content_hash}
-        for row in archive.sightings_of(candidate.id):
-            if row["content_hash"] in hashes:
-                continue  # the stored body, or a copy already tried
-            hashes.add(row["content_hash"])
-            if len(hashes) > MAX_COPIES_TRIED + 1:
-                break
-            text = copy_text(candidate.body, row)
-            copy = _shingles_of(text, params)
-            if compare(new, copy).coverage_new <= to_body.coverage_new:
-                continue  # the copy explains no more of the new text than the body did (same words compared)
-            similarity, decision = _verified(body, new, text, copy, params)
-            if similarity.longer_gap > gap_allowed(max(similarity.tokens_new, similarity.tokens_stored)):
-                continue  # the new text leaves out a stretch inside the copy: not the same text
-            if decision.relation == "near" or (decision.relation == "excerpt" and similarity.shorter_is_new):
-                relation = _relation_to_stored_body(to_body, None)
-                return Match(candidate, relation, to_body.jaccard, to_body.containment, stored.tokens)
-    return None
+    return best[1] if best else None
 
 
 def _recommendations(extraction: Extraction) -> list[RecommendationRecord]:

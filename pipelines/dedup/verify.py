@@ -59,11 +59,6 @@ class Similarity:
     def longer_coverage(self) -> float:
         return self.coverage_stored if self.shorter_is_new else self.coverage_new
 
-    @property
-    def longer_gap(self) -> int:
-        """The longest inner gap of the longer text (the shorter's new one on a tie)."""
-        return self.gap_stored if self.shorter_is_new else self.gap_new
-
 
 @dataclass(frozen=True)
 class Verdict:
