@@ -490,7 +490,7 @@ def test_a_title_the_head_does_not_confirm_stays_the_first_match() -> None:
 def test_a_date_printed_as_text_in_the_month_the_url_names_is_the_publication_date() -> None:
     def page(byline: str) -> str:
         return (
-            f"<html><body><h1>Eine Rezension</h1><div class='links'><a href='#'>{byline}</a></div>"
+            f"<html><body><h1>Eine Rezension</h1><div class='links'><a href='#' rel='bookmark'>{byline}</a></div>"
             f"<article>{PARAGRAPHS}<p>Erschienen im März 2017 bei einem kleinen Verlag.</p></article>"
             "<div class='comments'><span>Mittwoch, Mai 10, 2017 4:14:00 PM</span></div></body></html>"
         )
@@ -509,5 +509,12 @@ def test_a_date_printed_as_text_in_the_month_the_url_names_is_the_publication_da
     # two days printed as the post's: no guess
     two = page("Mai 03, 2017").replace("</h1>", "</h1><div class='meta'>Mai 05, 2017</div>")
     assert extract_article(two, url=url).published is None
+    # a date is taken only from a date, byline or permalink element, never from a heading,
+    # a caption, a change label or another post's card
+    unreadable = page("vor 3 Tagen")
+    for elsewhere in ("<h3>Mai 06, 2017</h3>", "<figure><figcaption>Der Hafen, Mai 06, 2017</figcaption></figure>",
+                      "<div class='entry-meta'>Last updated: Mai 22, 2017</div>",
+                      "<div class='recommended'><span class='card-date'>Mai 24, 2017</span></div>"):
+        assert extract_article(unreadable.replace("</h1>", "</h1>" + elsewhere), url=url).published is None
     assert extract_article(page("03.05.2017"), url="https://someone.blogspot.com/2017/06/x.html").published is None
     assert extract_article(page("Mai 03, 2017"), url="https://example.com/posts/eine-rezension").published is None

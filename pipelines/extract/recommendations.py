@@ -93,7 +93,7 @@ _HINTS = (
 
 _HINTED = re.compile("|".join(re.escape(h) for h in _HINTS))
 _SHORT_TEXTS = etree.XPath(
-    "//body//text()[string-length(normalize-space(.)) > 1 and string-length(.) < 500]", smart_strings=False
+    "//body/descendant::text()[string-length(normalize-space(.)) > 1 and string-length(.) < 500]", smart_strings=False
 )
 _TEXT_NODES = etree.XPath("//text()[. = $value]")
 
