@@ -518,3 +518,13 @@ def test_a_date_printed_as_text_in_the_month_the_url_names_is_the_publication_da
         assert extract_article(unreadable.replace("</h1>", "</h1>" + elsewhere), url=url).published is None
     assert extract_article(page("03.05.2017"), url="https://someone.blogspot.com/2017/06/x.html").published is None
     assert extract_article(page("Mai 03, 2017"), url="https://example.com/posts/eine-rezension").published is None
+
+
+def test_a_classic_blogger_date_header_is_the_publication_date() -> None:
+    html = (
+        "<html><head><meta name='generator' content='Blogger'><title>A day at the lake</title></head><body>"
+        "<div class='date-outer'><h2 class='date-header'><span>Wednesday, May 3, 2017</span></h2>"
+        f"<div class='post'><h3 class='post-title'>A day at the lake</h3><div class='post-body'>{PARAGRAPHS}</div>"
+        "</div></div></body></html>"
+    )
+    assert extract_article(html, url="https://someone.blogspot.com/p/lake.html").published == "2017-05-03"

@@ -106,7 +106,10 @@ BLOGGER = Platform(
         "a[rel=author]",
         ".profile-name-link",
     ),
-    published=("abbr.published[title]", ".post-timestamp abbr", "time.published", "a.timestamp-link abbr"),
+    published=(
+        "abbr.published[title]", ".post-timestamp abbr", "time.published", "a.timestamp-link abbr",
+        ".date-header span", ".date-header",  # classic themes: the day heading above the post
+    ),
     body=("div.post-body",),
     drop=(".post-share-buttons", ".post-footer", ".blog-pager", ".related-posts"),
     recommendations=(
