@@ -177,22 +177,24 @@ CIRCLE_INTRO = SERIES_INTRO + (
     "most of the books from the shelf by the front desk or ask the staff to order one in for you. If you "
     "cannot come in person, the circle also meets online on the first Monday of every month."
 )
+FIRST_PICK = ("This week Margaret has chosen The Ferry by Anne Holt, a short novel about a village cut off "
+              "when the estuary crossing closes for good one winter.")
+SECOND_PICK = ("This week Daniel has chosen Salt Roads by Peter Marsh, essays on the old drovers' tracks "
+               "across the high moor above the river valley.")
+
+
+def announcement(paragraph: str) -> str:
+    """A reading circle's weekly post: the long standing intro, the week's own paragraph, a footer."""
+    return CIRCLE_INTRO + "\n" + paragraph + "\nSee you on Thursday, and do bring a friend along."
 
 
 def test_a_teaser_does_not_bridge_two_announcements_that_differ_in_their_own_paragraph(archive):
     # week 2 fails against week 1 (its own paragraph is too long a gap) but is a near copy
     # of a teaser of week 1 (the intro and week 1's first words): no copy of week 1 for that
-    def week(paragraph: str) -> str:
-        return CIRCLE_INTRO + "\n" + paragraph + "\nSee you on Thursday, and do bring a friend along."
-
-    first = ("This week Margaret has chosen The Ferry by Anne Holt, a short novel about a village cut off "
-             "when the estuary crossing closes for good one winter.")
-    second = ("This week Daniel has chosen Salt Roads by Peter Marsh, essays on the old drovers' tracks "
-              "across the high moor above the river valley.")
-    teaser = CIRCLE_INTRO + "\n" + " ".join(first.split()[:8]) + " … Read more"
-    pages = [page("https://circle.example/2024/01/week-1", week(first), "2024-01-04T00:00:00"),
+    teaser = CIRCLE_INTRO + "\n" + " ".join(FIRST_PICK.split()[:8]) + " … Read more"
+    pages = [page("https://circle.example/2024/01/week-1", announcement(FIRST_PICK), "2024-01-04T00:00:00"),
              page("https://feeds.example/week-1", teaser, "2024-01-04T12:00:00"),
-             page("https://circle.example/2024/01/week-2", week(second), "2024-01-11T00:00:00")]
+             page("https://circle.example/2024/01/week-2", announcement(SECOND_PICK), "2024-01-11T00:00:00")]
     ids = record(archive, *pages)
     assert ids[1] == ids[0]
     assert ids[2] != ids[0]
@@ -204,17 +206,10 @@ def test_a_teaser_does_not_bridge_two_announcements_that_differ_in_their_own_par
 def test_a_copy_that_previews_the_next_announcement_does_not_bridge_the_two(archive):
     # a newsletter's copy of week 1 appends week 2's paragraph ("Next week: …"): it covers
     # week 2 better than week 1 does, but week 2 leaves out week 1's paragraph inside it
-    def week(paragraph: str) -> str:
-        return CIRCLE_INTRO + "\n" + paragraph + "\nSee you on Thursday, and do bring a friend along."
-
-    first = ("This week Margaret has chosen The Ferry by Anne Holt, a short novel about a village cut off "
-             "when the estuary crossing closes for good one winter.")
-    second = ("This week Daniel has chosen Salt Roads by Peter Marsh, essays on the old drovers' tracks "
-              "across the high moor above the river valley.")
-    pages = [page("https://circle.example/2024/01/week-1", week(first), "2024-01-04T00:00:00"),
-             page("https://newsletter.example/2024-01-04", week(first) + "\nNext week: " + second,
+    pages = [page("https://circle.example/2024/01/week-1", announcement(FIRST_PICK), "2024-01-04T00:00:00"),
+             page("https://newsletter.example/2024-01-04", announcement(FIRST_PICK) + "\nNext week: " + SECOND_PICK,
                   "2024-01-05T00:00:00"),
-             page("https://circle.example/2024/01/week-2", week(second), "2024-01-11T00:00:00")]
+             page("https://circle.example/2024/01/week-2", announcement(SECOND_PICK), "2024-01-11T00:00:00")]
     ids = record(archive, *pages)
     assert ids[1] == ids[0]
     assert ids[2] != ids[0]
