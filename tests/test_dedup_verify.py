@@ -135,3 +135,62 @@ def test_rejoining_does_not_make_texts_that_share_blocks_copies():
             "Since then I write down how much of everything goes in, and slowly I have found the measure.")
     assert rejoined_relation(opening + mine + quote + closing, opening + OTHER_POST + quote + closing) is None
     assert rejoined_relation(POST, OTHER_POST) is None
+
+
+#: A club's standing text, the same in every weekly post (about 150 words) ...
+CLUB_INTRO = (
+    "Welcome to the weekly letter of the Riverside Walking Club. We are a group of neighbours who have walked "
+    "together every Saturday morning since the footbridge reopened, and anyone is welcome to join us at the "
+    "war memorial at nine o'clock, whatever the weather. Walks last about three hours and end at a cafe or a "
+    "pub, where those who want to stay for lunch can. Bring water, sensible shoes and a waterproof; dogs on "
+    "leads are welcome on most routes. Each week one member chooses the route and writes a few lines about it "
+    "for this letter, which goes out to members by email on Thursday evening."
+)
+#: ... and its footer (about 60 words).
+CLUB_FOOTER = (
+    "If you would like to lead a walk, write to the secretary or speak to any of us on Saturday. Membership "
+    "costs ten pounds a year, and all of it goes towards the first aid kit, the maps and the summer coach "
+    "trip to the coast. Thank you for reading, and see you at the memorial."
+)
+#: One week's own text is a single line; the other week's is a long paragraph.
+SHORT_ROUTE = "This week: the canal towpath to Hadley Lock, led by Ruth."
+LONG_ROUTE = (
+    "This week Tom leads us up the old drove road to Castle Hill, the walk he has been promising since the "
+    "spring. We leave the memorial by the lane behind the church, cross the railway at the level crossing "
+    "and climb steadily through the beech woods, where the bluebells should still be out. At the top there "
+    "is a trig point and, on a clear day, a view over three counties and the estuary. Tom says the descent "
+    "is steep and muddy after rain, so poles are a good idea. We come back along the river meadows and "
+    "finish at the Red Lion, which has promised to keep the back room free for us. Those who would rather "
+    "skip the climb can meet us at the meadows gate at eleven."
+)
+
+
+def test_posts_of_one_template_are_no_copies_when_one_has_little_text_of_its_own():
+    # the short post is 95 % the template, and its own line is a gap short enough for a
+    # copy's edit: the long post's own paragraph in the same place tells them apart
+    short_post = f"{CLUB_INTRO}\n{SHORT_ROUTE}\n{CLUB_FOOTER}"
+    long_post = f"{CLUB_INTRO}\n{LONG_ROUTE}\n{CLUB_FOOTER}"
+    assert relation(short_post, long_post) is None
+    assert relation(long_post, short_post) is None
+    # in Chinese, where each character is a token
+    intro, footer = ESSAY.splitlines()[1], ESSAY.splitlines()[5]
+    own_line = "本周活动：周六上午九点在巷口集合。"
+    assert relation(f"{intro}\n{own_line}\n{footer}", f"{intro}\n{ESSAY.splitlines()[3]}\n{footer}") is None
+
+
+def test_copies_that_add_drop_or_edit_text_in_one_place_still_merge():
+    paragraphs = POST.splitlines()
+    # a dropped paragraph with an edited word beside the cut; an ad where a sentence was
+    # reworded; a sentence rewritten as another of about the same length
+    dropped = "\n".join([*paragraphs[:2], paragraphs[2].replace("rarely need", "seldom need"), *paragraphs[4:]])
+    assert relation(dropped, POST) is not None
+    ad = "Sponsored: try our new stationery subscription box, delivered every month, first box free for readers."
+    edited = POST.replace("When the page is full I turn it over and carry on.", f"When a page fills up I turn it.\n{ad}")
+    assert relation(edited, POST) == "near"
+    rewritten = POST.replace(
+        "It does not offer to summarise itself, it never runs out of battery on a train,",
+        "It will not try to summarise itself for me, its battery cannot die halfway through a journey,",
+    )
+    assert relation(rewritten, POST) == "near"
+    lines = ESSAY.splitlines()
+    assert relation("\n".join([*lines[:3], lines[3].replace("月底就要", "月底便要"), *lines[5:]]), ESSAY) is not None

@@ -14,6 +14,12 @@ the texts agree, not only how much:
   tokens on both sides. Extra text at the start or end (an unrecognised header or ad
   footer, the missing rest of an excerpt) is not an inner gap; a different body
   between a shared header and footer, or around a shared quotation, is.
+- **substitution**: where the shorter text has text of its own (an inner gap of a few
+  words or more), how much text of its own the longer one has in that place. A copy adds
+  or drops text (an ad, a caption, a sentence) or edits a few words; two posts made from
+  one template each have their own text in the same place. So the longer text's side
+  counts as a gap of the shorter one: a sentence of its own where the other has a long
+  paragraph is as much evidence of a different text as the paragraph.
 
 Relations: ``near`` when both texts are mostly covered; ``excerpt`` when the shorter
 one is mostly covered and the longer one only in one contiguous stretch.
@@ -45,6 +51,7 @@ class Similarity:
     gap_stored: int
     tokens_new: int
     tokens_stored: int
+    substitution: int = 0  # tokens of the longer text's own in a gap of the shorter's
 
     @property
     def shorter_is_new(self) -> bool:
@@ -79,6 +86,9 @@ MAX_GAP_SHARE = 0.1
 MIN_GAP_TOKENS = 12
 #: The shorter text must hold at least this many tokens to be evidence of a copy.
 MIN_TOKENS = 20
+#: A gap of the shorter text is text of its own, not noise, from this many tokens: one
+#: changed character beside a dropped sentence uncovers up to a shingle's width.
+MIN_OWN_TOKENS = 8
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -90,24 +100,70 @@ def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[where] == values
 
 
-def _coverage(text: Shingled, other: np.ndarray) -> tuple[float, int]:
-    """Share of ``text``'s tokens covered by shingles found in ``other`` (sorted unique
-    hashes), and the longest inner gap in tokens."""
-    if text.tokens == 0:
-        return 0.0, 0
+def _width(text: Shingled) -> int:
+    """Tokens per shingle (a text shorter than a shingle is one shingle)."""
+    return text.tokens - len(text.hashes) + 1
+
+
+def _covered(text: Shingled, other: np.ndarray) -> np.ndarray:
+    """Which of ``text``'s tokens lie in a shingle found in ``other`` (sorted unique hashes)."""
     found = _member(text.hashes, other)
-    width = text.tokens - len(text.hashes) + 1  # tokens per shingle (short texts: all)
-    covered = np.convolve(found.astype(np.int32), np.ones(width, dtype=np.int32))[: text.tokens] > 0
-    if not covered.any():
-        return 0.0, 0
+    return np.convolve(found.astype(np.int32), np.ones(_width(text), dtype=np.int32))[: text.tokens] > 0
+
+
+def _inner_gaps(covered: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of each run of uncovered tokens with covered tokens on both sides."""
     where = np.flatnonzero(covered)
+    if len(where) == 0:
+        return []
     inner = covered[where[0] : where[-1] + 1]
-    gap = 0
-    if not inner.all():
-        # lengths of runs of False inside ``inner``
-        edges = np.flatnonzero(np.diff(np.concatenate(([1], inner.astype(np.int8), [1]))))
-        gap = int((edges[1::2] - edges[::2]).max())
-    return float(covered.mean()), gap
+    if inner.all():
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate(([1], inner.astype(np.int8), [1])))) + where[0]
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _coverage(covered: np.ndarray) -> tuple[float, int]:
+    """Share of covered tokens, and the longest inner gap in tokens."""
+    if len(covered) == 0:
+        return 0.0, 0
+    return float(covered.mean()), max((end - start for start, end in _inner_gaps(covered)), default=0)
+
+
+def _without_islands(covered: np.ndarray, shorter_than: int) -> np.ndarray:
+    """``covered`` without the covered runs of fewer than ``shorter_than`` tokens between
+    uncovered ones: a shingle or two that two different texts share by chance ("volunteers
+    from the"), not shared text."""
+    solid = covered.copy()
+    for start, end in _inner_gaps(~covered):
+        if end - start < shorter_than:
+            solid[start:end] = False
+    return solid
+
+
+def _substitution(short: Shingled, short_covered: np.ndarray, long: Shingled, long_covered: np.ndarray) -> int:
+    """The most text ``long`` has of its own where ``short`` has some: over the inner gaps
+    of ``short`` of at least ``MIN_OWN_TOKENS`` tokens, the uncovered tokens ``long`` has
+    between the two shingles that bound the gap (nothing when ``long`` does not have them
+    in that order: text moved, not replaced). A chance island of one or two shingles does
+    not split a gap on either side."""
+    width = _width(short)
+    if width != _width(long):
+        return 0
+    island = width + 2
+    uncovered_before = np.concatenate(([0], np.cumsum(~_without_islands(long_covered, island))))
+    longest = 0
+    for start, end in _inner_gaps(_without_islands(short_covered, island)):
+        if end - start < MIN_OWN_TOKENS:
+            continue
+        rights = np.flatnonzero(long.hashes == short.hashes[end])
+        in_place = [
+            int(uncovered_before[right] - uncovered_before[min(left + width, right)])
+            for left in np.flatnonzero(long.hashes == short.hashes[start - width]).tolist()
+            for right in rights[rights > left][:1].tolist()
+        ]
+        longest = max(longest, min(in_place, default=0))
+    return longest
 
 
 def compare(new: Shingled, stored: Shingled) -> Similarity:
@@ -116,8 +172,15 @@ def compare(new: Shingled, stored: Shingled) -> Similarity:
         return Similarity(0.0, 0.0, 0.0, 0.0, 0, 0, new.tokens, stored.tokens)
     a, b = new.unique, stored.unique
     shared = int(_member(a, b).sum())
-    coverage_new, gap_new = _coverage(new, b)
-    coverage_stored, gap_stored = _coverage(stored, a)
+    covered_new, covered_stored = _covered(new, b), _covered(stored, a)
+    coverage_new, gap_new = _coverage(covered_new)
+    coverage_stored, gap_stored = _coverage(covered_stored)
+    if new.tokens <= stored.tokens:
+        short_coverage, pair = coverage_new, (new, covered_new, stored, covered_stored)
+    else:
+        short_coverage, pair = coverage_stored, (stored, covered_stored, new, covered_new)
+    # measured only where it can matter: a shorter text covered enough to be a copy
+    substitution = _substitution(*pair) if short_coverage >= MIN_COVERAGE else 0
     return Similarity(
         jaccard=shared / (len(a) + len(b) - shared),
         containment=shared / min(len(a), len(b)),
@@ -127,6 +190,7 @@ def compare(new: Shingled, stored: Shingled) -> Similarity:
         gap_stored=gap_stored,
         tokens_new=new.tokens,
         tokens_stored=stored.tokens,
+        substitution=substitution,
     )
 
 
@@ -140,7 +204,9 @@ def verdict(similarity: Similarity) -> Verdict:
     s = similarity
     short_gap, short_tokens = (s.gap_new, s.tokens_new) if s.shorter_is_new else (s.gap_stored, s.tokens_stored)
     same = (
-        short_tokens >= MIN_TOKENS and s.shorter_coverage >= MIN_COVERAGE and short_gap <= gap_allowed(short_tokens)
+        short_tokens >= MIN_TOKENS
+        and s.shorter_coverage >= MIN_COVERAGE
+        and max(short_gap, s.substitution) <= gap_allowed(short_tokens)
     )
     if not same:
         return Verdict(None, s.jaccard, s.containment)
