@@ -70,6 +70,12 @@ def _is_spaced_out(codes: np.ndarray) -> np.ndarray:
     return mask
 
 
+#: Below this length a regular expression spaces a text out faster than numpy (a title,
+#: an author: 2–7 µs against 20–40 µs); above it numpy wins (a 4,000-character body:
+#: 58 µs against 2.8 ms).
+SHORT_TEXT = 64
+
+
 def spaced(text: str | None) -> str:
     """``text`` with each Han or kana character surrounded by spaces, as indexed.
 
@@ -78,6 +84,8 @@ def spaced(text: str | None) -> str:
     """
     if not text:
         return ""
+    if len(text) < SHORT_TEXT:
+        return _CJK_RE.sub(r" \1 ", text)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     cjk = _is_spaced_out(codes)
     if not cjk.any():

@@ -221,10 +221,13 @@ def _relation_to_stored_body(similarity: Similarity, relation: str | None) -> st
     return "near" if relation == "excerpt" and not similarity.shorter_is_new else relation
 
 
-def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
+def resolve_text(
+    archive: Archive, text_id: int, params: DedupParams, known: dict[int, Fingerprint] | None = None
+) -> int:
     """Choose the original and the stored body of ``text_id`` among all its copies,
     switch the stored body if needed (rewriting every diff), and refresh each
-    sighting's relation, similarity and containment. Returns the original's id."""
+    sighting's relation, similarity and containment. Returns the original's id.
+    ``known``: fingerprints already computed, by sighting id (the page being recorded)."""
     text = archive.text(text_id)
     if text is None:
         raise ValueError(f"no text {text_id}")
@@ -245,7 +248,7 @@ def resolve_text(archive: Archive, text_id: int, params: DedupParams) -> int:
     new_body = texts[source.id]
     body_hash = text["content_hash"]
     if new_body != body:
-        body_fp = fingerprint_of(shingles[source.id], params)  # the page's own shingles when a worker sent them
+        body_fp = (known or {}).get(source.id) or fingerprint_of(shingles[source.id], params)
         body_hash = body_fp.content_hash
         source_row = next(row for row in rows if row["id"] == source.id)
         archive.replace_text_body(
@@ -357,7 +360,7 @@ def record_page(
             archive.set_canonical(text_id, sighting_id)
         elif existing is not None or _changes_original_or_body(archive, match, fp, sighting_id):
             # a re-fetched copy that changed may be the original or the stored body's source
-            resolve_text(archive, text_id, params)
+            resolve_text(archive, text_id, params, known={sighting_id: fp})
         if previous_text is not None and previous_text != text_id and archive.sightings_of(previous_text):
             resolve_text(archive, previous_text, params)
         relation = archive.db.execute("select relation, similarity from sightings where id = ?",
@@ -423,7 +426,7 @@ def rebuild(
                                         similarity=match.similarity, containment=match.containment,
                                         body_diff=make_diff(match.text.body, copy),
                                         content_hash=fp.content_hash)
-                resolve_text(archive, match.text.id, params)
+                resolve_text(archive, match.text.id, params, known={row["id"]: fp})
         archive.delete_texts_without_sightings(old_texts)
         report.texts_after = len(new_texts)
         if progress is not None:

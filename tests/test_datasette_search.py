@@ -54,6 +54,8 @@ def test_spacing_matches_its_definition(text: str):
         return any(low <= ord(ch) <= high for low, high in CJK_RANGES)
 
     assert spaced(text) == "".join(f" {ch} " if is_cjk(ch) else ch for ch in text)
+    long = text * 70  # past SHORT_TEXT whenever text is not empty: the other way of spacing
+    assert spaced(long) == "".join(f" {ch} " if is_cjk(ch) else ch for ch in long)
 
 
 @pytest.mark.parametrize(
