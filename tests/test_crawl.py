@@ -179,6 +179,20 @@ async def test_blocked_page_is_retried_by_the_next_crawl(site, archive_path):
 
 
 @coroutine_test
+async def test_a_failed_start_page_of_a_crawl_that_follows_links_is_not_retried_as_an_article(site, archive_path):
+    # the start page may be a home page or a listing: the crawl that starts from it asks
+    # for it again; another crawl of the host must not fetch and archive it as an article
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/blocked/wechat"), depth="1")
+    assert rows(archive_path, "select stage from failures") == [("discovery",)]
+    site.reset()
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/sites/wechat/s/cml2ZXJXYWxr"), depth="0")
+    assert "/blocked/wechat" not in site.requests()
+    assert crawler.stats.get_value("blogarchive/retry/earlier_failures") is None
+
+
+@coroutine_test
 async def test_user_agent_names_the_contact(site, archive_path):
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_CONTACT="ops@example.invalid"))
     await crawler.crawl_async(url=site.url("/user-agent"), depth="0")

@@ -179,11 +179,15 @@ async def test_missing_guessed_listing_is_no_failure(site, archive_path):
     assert crawler.stats.get_value("blogarchive/crawl_status") == "finished"
 
 
-@pytest.mark.parametrize(("kind", "stage"), [("listing", "discovery"), ("feed", "discovery"),
-                                             ("article", "redirect"), ("page", "redirect")])
-def test_a_redirect_loop_is_recorded_by_what_was_asked_for(kind: str, stage: str, tmp_path) -> None:
+@pytest.mark.parametrize(("kind", "depth", "stage"), [
+    ("listing", "1", "discovery"), ("feed", "1", "discovery"), ("article", "1", "redirect"),
+    ("page", "0", "redirect"), ("page", "1", "discovery"),
+])
+def test_a_redirect_loop_is_recorded_by_what_was_asked_for(kind: str, depth: str, stage: str, tmp_path) -> None:
     # a listing's failure is not retried as an article by later runs (the next crawl asks
-    # for its listings anyway; retried as an article it would be archived as one)
+    # for its listings anyway; retried as an article it would be archived as one); nor is
+    # a start page of a crawl that follows links, which may be a home page. With depth 0
+    # a start page is an article.
     from scrapy import Request
     from scrapy.exceptions import IgnoreRequest
     from twisted.python.failure import Failure
@@ -191,7 +195,7 @@ def test_a_redirect_loop_is_recorded_by_what_was_asked_for(kind: str, stage: str
     from crawler.spiders.jianshu import JianshuSpider
 
     crawler = get_crawler(JianshuSpider, crawl_settings(tmp_path / "a.db"))
-    spider = JianshuSpider.from_crawler(crawler, user="abc")
+    spider = JianshuSpider.from_crawler(crawler, user="abc", depth=depth)
     request = Request("https://www.jianshu.com/u/abc", meta={"blogarchive_kind": kind})
     try:
         raise IgnoreRequest("max redirections reached")
@@ -202,15 +206,17 @@ def test_a_redirect_loop_is_recorded_by_what_was_asked_for(kind: str, stage: str
     assert recorded.stage == stage
 
 
-@pytest.mark.parametrize(("kind", "stage"), [("listing", "discovery"), ("article", "blocked")])
-def test_a_blocked_listing_is_no_page_to_retry_as_an_article(kind: str, stage: str, tmp_path) -> None:
+@pytest.mark.parametrize(("kind", "depth", "stage"), [
+    ("listing", "1", "discovery"), ("article", "1", "blocked"), ("page", "0", "blocked"), ("page", "1", "discovery"),
+])
+def test_a_blocked_listing_is_no_page_to_retry_as_an_article(kind: str, depth: str, stage: str, tmp_path) -> None:
     from scrapy import Request
     from scrapy.http import HtmlResponse
 
     from crawler.spiders.jianshu import JianshuSpider
 
     crawler = get_crawler(JianshuSpider, crawl_settings(tmp_path / "a.db"))
-    spider = JianshuSpider.from_crawler(crawler, user="abc")
+    spider = JianshuSpider.from_crawler(crawler, user="abc", depth=depth)
     request = Request("https://www.jianshu.com/u/abc", meta={"blogarchive_kind": kind})
     response = HtmlResponse(request.url, status=403, headers={"cf-mitigated": "challenge"},
                             body=b"<html><body>Just a moment...</body></html>", request=request)

@@ -473,8 +473,8 @@ class PlatformSpider(scrapy.Spider):
             origin = request.meta.get("redirect_urls", [request.url])[0]
             if "max redirections" in message:  # RedirectMiddleware gave up: a loop
                 stats.inc_value("blogarchive/fetch/redirect_loop")
-                stage = "discovery" if kind in _DISCOVERY_KINDS else "redirect"
-                yield PageFailure(url=origin, stage=stage, reason=f"redirect loop ({message}): {request.url}")
+                yield PageFailure(url=origin, stage=self.failure_stage(kind, "redirect"),
+                                  reason=f"redirect loop ({message}): {request.url}")
                 return
             stats.inc_value("blogarchive/fetch/offsite")
             yield PageFailure(url=origin, stage="offsite", reason=f"{message}: {request.url}")
@@ -509,8 +509,7 @@ class PlatformSpider(scrapy.Spider):
             stats.inc_value(f"blogarchive/fetch/{failure.type.__name__}")
         stats.inc_value("blogarchive/fetch/failed")
         self.logger.info("Could not fetch %(url)s: %(reason)s", {"url": request.url, "reason": reason})
-        stage = "discovery" if kind in _DISCOVERY_KINDS else "fetch"
-        yield PageFailure(url=request.url, stage=stage, reason=reason, http_status=code)
+        yield PageFailure(url=request.url, stage=self.failure_stage(kind, "fetch"), reason=reason, http_status=code)
 
     # -- helpers ----------------------------------------------------------------------
     def platform_for(self, response: Response) -> Platform | None:
@@ -558,11 +557,19 @@ class PlatformSpider(scrapy.Spider):
         self.logger.warning("Blocked at %(url)s: %(kind)s (HTTP %(status)s)",
                             {"url": response.url, "kind": kind, "status": response.status})
         url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
-        # a blocked listing is asked for again by the next crawl anyway; retried as an
-        # article (stage blocked) it would be archived as one
-        kind_of_page = response.request.meta.get("blogarchive_kind") if response.request else None
-        stage = "discovery" if kind_of_page in _DISCOVERY_KINDS else "blocked"
-        return PageFailure(url=url, stage=stage, reason=f"blocked: {kind}", http_status=response.status)
+        kind_of_page = response.request.meta.get("blogarchive_kind", "page") if response.request else "page"
+        return PageFailure(url=url, stage=self.failure_stage(kind_of_page, "blocked"), reason=f"blocked: {kind}",
+                           http_status=response.status)
+
+    def failure_stage(self, kind: str, stage: str) -> str:
+        """The stage to record a failed request of ``kind`` with: ``stage``, or
+        ``discovery`` for a page that may not be an article (a listing, feed, sitemap or API
+        page, or a start page of a crawl that follows links: a home page, perhaps). Later
+        crawls of the site retry the other stages as articles, and a listing retried as
+        one would be archived as one; the crawl that starts from it asks for it anyway."""
+        if kind in _DISCOVERY_KINDS or (kind == "page" and self.max_depth > 0):
+            return "discovery"
+        return stage
 
     @staticmethod
     def unusable(response: Response) -> str | None:
