@@ -111,23 +111,22 @@ def _covered(text: Shingled, other: np.ndarray) -> np.ndarray:
     return np.convolve(found.astype(np.int32), np.ones(_width(text), dtype=np.int32))[: text.tokens] > 0
 
 
-def _inner_gaps(covered: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, end)`` of each run of uncovered tokens with covered tokens on both sides."""
+def _inner_gaps(covered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the runs of uncovered tokens with covered tokens on both sides."""
     where = np.flatnonzero(covered)
     if len(where) == 0:
-        return []
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     inner = covered[where[0] : where[-1] + 1]
-    if inner.all():
-        return []
     edges = np.flatnonzero(np.diff(np.concatenate(([1], inner.astype(np.int8), [1])))) + where[0]
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    return edges[::2], edges[1::2]
 
 
 def _coverage(covered: np.ndarray) -> tuple[float, int]:
     """Share of covered tokens, and the longest inner gap in tokens."""
     if len(covered) == 0:
         return 0.0, 0
-    return float(covered.mean()), max((end - start for start, end in _inner_gaps(covered)), default=0)
+    starts, ends = _inner_gaps(covered)
+    return float(covered.mean()), int((ends - starts).max()) if len(starts) else 0
 
 
 def _without_islands(covered: np.ndarray, shorter_than: int) -> np.ndarray:
@@ -135,7 +134,8 @@ def _without_islands(covered: np.ndarray, shorter_than: int) -> np.ndarray:
     uncovered ones: a shingle or two that two different texts share by chance ("volunteers
     from the"), not shared text."""
     solid = covered.copy()
-    for start, end in _inner_gaps(~covered):
+    starts, ends = _inner_gaps(~covered)
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         if end - start < shorter_than:
             solid[start:end] = False
     return solid
@@ -153,9 +153,9 @@ def _substitution(short: Shingled, short_covered: np.ndarray, long: Shingled, lo
     island = width + 2
     uncovered_before = np.concatenate(([0], np.cumsum(~_without_islands(long_covered, island))))
     longest = 0
-    for start, end in _inner_gaps(_without_islands(short_covered, island)):
-        if end - start < MIN_OWN_TOKENS:
-            continue
+    starts, ends = _inner_gaps(_without_islands(short_covered, island))
+    own = ends - starts >= MIN_OWN_TOKENS
+    for start, end in zip(starts[own].tolist(), ends[own].tolist(), strict=True):
         rights = np.flatnonzero(long.hashes == short.hashes[end])
         in_place = [
             int(uncovered_before[right] - uncovered_before[min(left + width, right)])
