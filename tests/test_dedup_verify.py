@@ -194,3 +194,20 @@ def test_copies_that_add_drop_or_edit_text_in_one_place_still_merge():
     assert relation(rewritten, POST) == "near"
     lines = ESSAY.splitlines()
     assert relation("\n".join([*lines[:3], lines[3].replace("月底就要", "月底便要"), *lines[5:]]), ESSAY) is not None
+
+
+def test_scattered_edits_and_a_phrase_found_elsewhere_do_not_make_a_substitution():
+    paragraphs = POST.splitlines()
+    # two single words changed a few words apart just before a dropped paragraph: no
+    # sentence of the copy's own, however the clean words between them are counted
+    edited = paragraphs[2].replace("I remember them", "I recall them").replace("need cleaning", "need tidying")
+    assert relation("\n".join([*paragraphs[:2], edited, *paragraphs[4:]]), POST) is not None
+    # a reworded sentence ending in a phrase the text uses again further on ("in a drawer
+    # with the year"): its place is where the reworded sentence is, not at the repeat,
+    # so the paragraph the copy dropped in between is not counted against it
+    original = POST + "\nEvery notebook ends up in a drawer with the year written on the spine, like the others."
+    reworded = original.replace(
+        "It does not offer to summarise itself,",
+        "It never sends me a reminder about anything, and it keeps its pages in a drawer with the year",
+    ).replace(paragraphs[4] + "\n", "")
+    assert relation(reworded, original) is not None

@@ -15,11 +15,11 @@ the texts agree, not only how much:
   footer, the missing rest of an excerpt) is not an inner gap; a different body
   between a shared header and footer, or around a shared quotation, is.
 - **substitution**: where the shorter text has text of its own (an inner gap of a few
-  words or more), how much text of its own the longer one has in that place. A copy adds
-  or drops text (an ad, a caption, a sentence) or edits a few words; two posts made from
-  one template each have their own text in the same place. So the longer text's side
-  counts as a gap of the shorter one: a sentence of its own where the other has a long
-  paragraph is as much evidence of a different text as the paragraph.
+  words or more), how much more text of its own the longer one has in that place. A copy
+  adds or drops text (an ad, a caption, a sentence) or edits a few words in place; two
+  posts made from one template each have their own text in the same place. So the longer
+  text's excess counts as a gap of the shorter one: a line of its own where the other has
+  a long paragraph is as much evidence of a different text as the paragraph.
 
 Relations: ``near`` when both texts are mostly covered; ``excerpt`` when the shorter
 one is mostly covered and the longer one only in one contiguous stretch.
@@ -51,7 +51,7 @@ class Similarity:
     gap_stored: int
     tokens_new: int
     tokens_stored: int
-    substitution: int = 0  # tokens of the longer text's own in a gap of the shorter's
+    substitution: int = 0  # how much more text the longer has of its own in a gap of the shorter
 
     @property
     def shorter_is_new(self) -> bool:
@@ -142,27 +142,44 @@ def _without_islands(covered: np.ndarray, shorter_than: int) -> np.ndarray:
 
 
 def _substitution(short: Shingled, short_covered: np.ndarray, long: Shingled, long_covered: np.ndarray) -> int:
-    """The most text ``long`` has of its own where ``short`` has some: over the inner gaps
-    of ``short`` of at least ``MIN_OWN_TOKENS`` tokens, the uncovered tokens ``long`` has
-    between the two shingles that bound the gap (nothing when ``long`` does not have them
-    in that order: text moved, not replaced). A chance island of one or two shingles does
-    not split a gap on either side."""
+    """How much more text ``long`` has of its own than ``short`` in one place where ``short``
+    has at least ``MIN_OWN_TOKENS`` uncovered tokens: the most, over those inner gaps of
+    ``short``, of the uncovered tokens ``long`` has between the two shingles that bound the
+    gap, less the gap's length (0 when ``long`` never has more).
+
+    A bound may occur more than once in ``long``: each left occurrence is paired with the
+    next right one, and a pair is the gap's place only if at most two shingles' width of
+    shared text lies between (else a bound is a phrase repeated elsewhere, or the text
+    moved); the pair with the least text between counts (an excerpt's missing tail holds
+    repeats of names too). Chance islands of one or two shingles split no gap.
+    """
     width = _width(short)
     if width != _width(long):
         return 0
     island = width + 2
-    uncovered_before = np.concatenate(([0], np.cumsum(~_without_islands(long_covered, island))))
-    longest = 0
+    long_uncovered = np.concatenate(([0], np.cumsum(~_without_islands(long_covered, island))))
+    short_uncovered = np.concatenate(([0], np.cumsum(~short_covered)))
     starts, ends = _inner_gaps(_without_islands(short_covered, island))
-    own = ends - starts >= MIN_OWN_TOKENS
+    own = (short_uncovered[ends] - short_uncovered[starts]) >= MIN_OWN_TOKENS
+    if not own.any():
+        return 0
+    order = np.argsort(long.hashes, kind="stable")  # positions of equal hashes stay in text order
+    ordered = long.hashes[order]
+
+    def positions(value: np.uint64) -> np.ndarray:
+        return order[np.searchsorted(ordered, value, "left") : np.searchsorted(ordered, value, "right")]
+
+    longest = 0
     for start, end in zip(starts[own].tolist(), ends[own].tolist(), strict=True):
-        rights = np.flatnonzero(long.hashes == short.hashes[end])
-        in_place = [
-            int(uncovered_before[right] - uncovered_before[min(left + width, right)])
-            for left in np.flatnonzero(long.hashes == short.hashes[start - width]).tolist()
-            for right in rights[rights > left][:1].tolist()
-        ]
-        longest = max(longest, min(in_place, default=0))
+        lefts, rights = positions(short.hashes[start - width]), positions(short.hashes[end])
+        following = np.searchsorted(rights, lefts, side="right")
+        paired = following < len(rights)
+        finish = rights[following[paired]]
+        begin = np.minimum(lefts[paired] + width, finish)
+        theirs = long_uncovered[finish] - long_uncovered[begin]
+        in_place = theirs[(finish - begin) - theirs <= 2 * width]
+        if len(in_place):
+            longest = max(longest, int(in_place.min()) - (end - start))
     return longest
 
 
