@@ -153,7 +153,7 @@ CLUB_FOOTER = (
     "trip to the coast. Thank you for reading, and see you at the memorial."
 )
 #: One week's own text is a single line; the other week's is a long paragraph.
-SHORT_ROUTE = "This week: the canal towpath to Hadley Lock, led by Ruth."
+SHORT_ROUTE = "This week: the canal towpath from the boatyard to Hadley Lock and back, led by Ruth."
 LONG_ROUTE = (
     "This week Tom leads us up the old drove road to Castle Hill, the walk he has been promising since the "
     "spring. We leave the memorial by the lane behind the church, cross the railway at the level crossing "
@@ -166,12 +166,15 @@ LONG_ROUTE = (
 
 
 def test_posts_of_one_template_are_no_copies_when_one_has_little_text_of_its_own():
-    # the short post is 95 % the template, and its own line is a gap short enough for a
-    # copy's edit: the long post's own paragraph in the same place tells them apart
+    # the short post is 94 % the template, and its own line is a gap short enough for a
+    # copy's edit: the long post's own paragraph in the same place tells them apart, also
+    # when that paragraph quotes the template (the meeting place, the club's name)
     short_post = f"{CLUB_INTRO}\n{SHORT_ROUTE}\n{CLUB_FOOTER}"
     long_post = f"{CLUB_INTRO}\n{LONG_ROUTE}\n{CLUB_FOOTER}"
     assert relation(short_post, long_post) is None
     assert relation(long_post, short_post) is None
+    quoting = LONG_ROUTE.replace("We leave the memorial", "As always we meet at the war memorial at nine o'clock, whatever the weather, and leave")
+    assert relation(short_post, f"{CLUB_INTRO}\n{quoting}\n{CLUB_FOOTER}") is None
     # in Chinese, where each character is a token
     intro, footer = ESSAY.splitlines()[1], ESSAY.splitlines()[5]
     own_line = "本周活动：周六上午九点在巷口集合。"
@@ -211,3 +214,16 @@ def test_scattered_edits_and_a_phrase_found_elsewhere_do_not_make_a_substitution
         "It never sends me a reminder about anything, and it keeps its pages in a drawer with the year",
     ).replace(paragraphs[4] + "\n", "")
     assert relation(reworded, original) is not None
+
+
+def test_an_edit_on_each_side_of_a_dropped_paragraph_is_no_text_of_the_copy_s_own():
+    # each changed word uncovers the words between it and the cut: two edits make up to
+    # two shingles' width of uncovered text beside the cut, which is not a line of its own
+    paragraphs = POST.splitlines()
+    before = paragraphs[2].replace("rarely need cleaning up", "rarely want cleaning up")
+    after = paragraphs[4].replace("I do keep a digital copy", "I do keep one digital copy")
+    copy = "\n".join([*paragraphs[:2], before, after])
+    assert relation(copy, POST) is not None
+    lines = ESSAY.splitlines()
+    copy_zh = "\n".join([*lines[:3], lines[3].replace("月底就要搬走", "月底就要搬家"), lines[5].replace("现在那间", "如今那间")])
+    assert relation(copy_zh, ESSAY) is not None

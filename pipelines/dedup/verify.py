@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -86,9 +86,13 @@ MAX_GAP_SHARE = 0.1
 MIN_GAP_TOKENS = 12
 #: The shorter text must hold at least this many tokens to be evidence of a copy.
 MIN_TOKENS = 20
-#: A gap of the shorter text is text of its own, not noise, from this many tokens: one
-#: changed character beside a dropped sentence uncovers up to a shingle's width.
-MIN_OWN_TOKENS = 8
+#: A gap of the shorter text is text of its own, not noise, from this many uncovered
+#: tokens: a changed word uncovers itself and up to a shingle's width less one of the
+#: words between it and a cut, so one edit on each side of a dropped passage uncovers up
+#: to two shingles' width (10 tokens).
+MIN_OWN_TOKENS = 11
+#: Pairs of bound occurrences tried per gap, the closest first.
+_PLACES_TRIED = 8
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -145,13 +149,14 @@ def _substitution(short: Shingled, short_covered: np.ndarray, long: Shingled, lo
     """How much more text ``long`` has of its own than ``short`` in one place where ``short``
     has at least ``MIN_OWN_TOKENS`` uncovered tokens: the most, over those inner gaps of
     ``short``, of the uncovered tokens ``long`` has between the two shingles that bound the
-    gap, less the gap's length (0 when ``long`` never has more).
+    gap, less the gap's length (0 when ``long`` never has more, or has no place for it).
 
-    A bound may occur more than once in ``long``: each left occurrence is paired with the
-    next right one, and a pair is the gap's place only if at most two shingles' width of
-    shared text lies between (else a bound is a phrase repeated elsewhere, or the text
-    moved); the pair with the least text between counts (an excerpt's missing tail holds
-    repeats of names too). Chance islands of one or two shingles split no gap.
+    A bound may occur more than once in ``long``. Each left occurrence is paired with the
+    next right one, the closest pairs first, and a pair is no place for the gap when it
+    spans more than two shingles' width of the text ``short`` has after the gap (the right
+    bound is a phrase repeated further on, or the text moved); shared text that ``short``
+    has before the gap may lie between (the other post quotes the template). The pair with
+    the fewest uncovered tokens counts. Chance islands of one or two shingles split no gap.
     """
     width = _width(short)
     if width != _width(long):
@@ -165,21 +170,39 @@ def _substitution(short: Shingled, short_covered: np.ndarray, long: Shingled, lo
         return 0
     order = np.argsort(long.hashes, kind="stable")  # positions of equal hashes stay in text order
     ordered = long.hashes[order]
+    # each of the shorter text's shingles, and the last place it has it
+    reversed_unique, from_end = np.unique(short.hashes[::-1], return_index=True)
+    last_at = len(short.hashes) - 1 - from_end
 
     def positions(value: np.uint64) -> np.ndarray:
         return order[np.searchsorted(ordered, value, "left") : np.searchsorted(ordered, value, "right")]
 
-    longest = 0
-    for start, end in zip(starts[own].tolist(), ends[own].tolist(), strict=True):
-        lefts, rights = positions(short.hashes[start - width]), positions(short.hashes[end])
+    def continues_after(begin: int, finish: int, end: int) -> bool:
+        span = long.hashes[begin : max(begin, finish - width + 1)]
+        where = np.minimum(np.searchsorted(reversed_unique, span), len(reversed_unique) - 1)
+        later = (reversed_unique[where] == span) & (last_at[where] >= end)
+        return int(later.sum()) > 2 * width
+
+    @cache  # a repetitive text has the same bounds around many gaps
+    def closest_pairs(left: int, right: int) -> list[tuple[int, int]]:
+        lefts, rights = positions(np.uint64(left)), positions(np.uint64(right))
         following = np.searchsorted(rights, lefts, side="right")
         paired = following < len(rights)
         finish = rights[following[paired]]
         begin = np.minimum(lefts[paired] + width, finish)
-        theirs = long_uncovered[finish] - long_uncovered[begin]
-        in_place = theirs[(finish - begin) - theirs <= 2 * width]
-        if len(in_place):
-            longest = max(longest, int(in_place.min()) - (end - start))
+        closest = np.argsort(finish - begin, kind="stable")[:_PLACES_TRIED]
+        return list(zip(begin[closest].tolist(), finish[closest].tolist(), strict=True))
+
+    longest = 0
+    for start, end in zip(starts[own].tolist(), ends[own].tolist(), strict=True):
+        pairs = closest_pairs(int(short.hashes[start - width]), int(short.hashes[end]))
+        in_place = [
+            int(long_uncovered[finish] - long_uncovered[begin])
+            for begin, finish in pairs
+            if not continues_after(begin, finish, end)
+        ]
+        if in_place:
+            longest = max(longest, min(in_place) - (end - start))
     return longest
 
 
