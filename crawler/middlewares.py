@@ -352,8 +352,8 @@ class RequeueMiddleware(_ArchiveReader):
 
 class ParseFailureMiddleware:
     """Turn an exception raised while the spider handles a response into a
-    :class:`~crawler.items.PageFailure` (stage ``parse``), recorded in ``failures`` and
-    retried by later crawls like any other, and counted as ``blogarchive/parse/errors``:
+    :class:`~crawler.items.PageFailure` (stage ``parse``), recorded in ``failures`` (not
+    retried: the same page would fail the same way) and counted as ``blogarchive/parse/errors``:
     otherwise Scrapy only logs it and the page is silently not archived."""
 
     def __init__(self, crawler: Crawler) -> None:

@@ -179,45 +179,56 @@ async def test_missing_guessed_listing_is_no_failure(site, archive_path):
     assert crawler.stats.get_value("blogarchive/crawl_status") == "finished"
 
 
-@pytest.mark.parametrize(("kind", "depth", "stage"), [
-    ("listing", "1", "discovery"), ("feed", "1", "discovery"), ("article", "1", "redirect"),
-    ("page", "0", "redirect"), ("page", "1", "discovery"),
-])
-def test_a_redirect_loop_is_recorded_by_what_was_asked_for(kind: str, depth: str, stage: str, tmp_path) -> None:
-    # a listing's failure is not retried as an article by later runs (the next crawl asks
-    # for its listings anyway; retried as an article it would be archived as one); nor is
-    # a start page of a crawl that follows links, which may be a home page. With depth 0
-    # a start page is an article.
+#: (kind, URL, the request's depth, the crawl's depth, the stage a failure is recorded with)
+FAILURE_STAGES = [
+    ("listing", "https://www.jianshu.com/u/abc", 0, "1", "discovery"),
+    ("feed", "https://www.jianshu.com/u/abc", 0, "1", "discovery"),
+    ("article", "https://www.jianshu.com/u/abc", 1, "1", None),
+    # a start page of a crawl that follows links may be a home page: not retried as an article
+    ("page", "https://www.jianshu.com/u/abc", 0, "1", "discovery"),
+    # ... unless its URL is the platform's article URL, or the crawl takes it as an article
+    ("page", "https://www.jianshu.com/p/7d3c1a9e5b20", 0, "2", None),
+    ("page", "https://www.jianshu.com/u/abc", 0, "0", None),
+    # a page found by following links (a generic site's post) is retried
+    ("page", "https://www.jianshu.com/u/abc", 1, "2", None),
+]
+
+
+def spider_and_request(kind: str, url: str, request_depth: int, depth: str, tmp_path):  # noqa: ANN201
     from scrapy import Request
-    from scrapy.exceptions import IgnoreRequest
-    from twisted.python.failure import Failure
 
     from crawler.spiders.jianshu import JianshuSpider
 
     crawler = get_crawler(JianshuSpider, crawl_settings(tmp_path / "a.db"))
     spider = JianshuSpider.from_crawler(crawler, user="abc", depth=depth)
-    request = Request("https://www.jianshu.com/u/abc", meta={"blogarchive_kind": kind})
+    return spider, Request(url, meta={"blogarchive_kind": kind, "blogarchive_depth": request_depth})
+
+
+@pytest.mark.parametrize(("kind", "url", "request_depth", "depth", "stage"), FAILURE_STAGES)
+def test_a_redirect_loop_is_recorded_by_what_was_asked_for(kind, url, request_depth, depth, stage, tmp_path) -> None:
+    # a listing's failure is not retried as an article by later runs (the next crawl asks
+    # for its listings anyway; retried as an article it would be archived as one)
+    from scrapy.exceptions import IgnoreRequest
+    from twisted.python.failure import Failure
+
+    spider, request = spider_and_request(kind, url, request_depth, depth, tmp_path)
     try:
         raise IgnoreRequest("max redirections reached")
     except IgnoreRequest:
         failure = Failure()
     failure.request = request
     (recorded,) = spider.on_error(failure)
-    assert recorded.stage == stage
+    assert recorded.stage == (stage or "redirect")
 
 
-@pytest.mark.parametrize(("kind", "depth", "stage"), [
-    ("listing", "1", "discovery"), ("article", "1", "blocked"), ("page", "0", "blocked"), ("page", "1", "discovery"),
-])
-def test_a_blocked_listing_is_no_page_to_retry_as_an_article(kind: str, depth: str, stage: str, tmp_path) -> None:
-    from scrapy import Request
+@pytest.mark.parametrize(("kind", "url", "request_depth", "depth", "stage"), FAILURE_STAGES)
+def test_a_blocked_or_empty_listing_is_no_page_to_retry_as_an_article(kind, url, request_depth, depth, stage,
+                                                                      tmp_path) -> None:
     from scrapy.http import HtmlResponse
 
-    from crawler.spiders.jianshu import JianshuSpider
-
-    crawler = get_crawler(JianshuSpider, crawl_settings(tmp_path / "a.db"))
-    spider = JianshuSpider.from_crawler(crawler, user="abc", depth=depth)
-    request = Request("https://www.jianshu.com/u/abc", meta={"blogarchive_kind": kind})
+    spider, request = spider_and_request(kind, url, request_depth, depth, tmp_path)
     response = HtmlResponse(request.url, status=403, headers={"cf-mitigated": "challenge"},
                             body=b"<html><body>Just a moment...</body></html>", request=request)
-    assert spider.blocked(response).stage == stage
+    assert spider.blocked(response).stage == (stage or "blocked")
+    empty = HtmlResponse(request.url, status=200, body=b"  ", request=request)
+    assert spider.check(empty).stage == (stage or "fetch")

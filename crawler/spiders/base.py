@@ -473,7 +473,7 @@ class PlatformSpider(scrapy.Spider):
             origin = request.meta.get("redirect_urls", [request.url])[0]
             if "max redirections" in message:  # RedirectMiddleware gave up: a loop
                 stats.inc_value("blogarchive/fetch/redirect_loop")
-                yield PageFailure(url=origin, stage=self.failure_stage(kind, "redirect"),
+                yield PageFailure(url=origin, stage=self.failure_stage(request, origin, "redirect"),
                                   reason=f"redirect loop ({message}): {request.url}")
                 return
             stats.inc_value("blogarchive/fetch/offsite")
@@ -509,7 +509,8 @@ class PlatformSpider(scrapy.Spider):
             stats.inc_value(f"blogarchive/fetch/{failure.type.__name__}")
         stats.inc_value("blogarchive/fetch/failed")
         self.logger.info("Could not fetch %(url)s: %(reason)s", {"url": request.url, "reason": reason})
-        yield PageFailure(url=request.url, stage=self.failure_stage(kind, "fetch"), reason=reason, http_status=code)
+        yield PageFailure(url=request.url, stage=self.failure_stage(request, request.url, "fetch"), reason=reason,
+                          http_status=code)
 
     # -- helpers ----------------------------------------------------------------------
     def platform_for(self, response: Response) -> Platform | None:
@@ -542,7 +543,8 @@ class PlatformSpider(scrapy.Spider):
         problem = self.unusable(response)
         if problem:
             self.crawler.stats.inc_value("blogarchive/fetch/unusable")
-            return PageFailure(url=response.url, stage="fetch", reason=problem, http_status=response.status)
+            return PageFailure(url=response.url, stage=self.failure_stage(response.request, response.url, "fetch"),
+                               reason=problem, http_status=response.status)
         return None
 
     def blocked(self, response: Response) -> PageFailure | None:
@@ -557,19 +559,31 @@ class PlatformSpider(scrapy.Spider):
         self.logger.warning("Blocked at %(url)s: %(kind)s (HTTP %(status)s)",
                             {"url": response.url, "kind": kind, "status": response.status})
         url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
-        kind_of_page = response.request.meta.get("blogarchive_kind", "page") if response.request else "page"
-        return PageFailure(url=url, stage=self.failure_stage(kind_of_page, "blocked"), reason=f"blocked: {kind}",
-                           http_status=response.status)
+        return PageFailure(url=url, stage=self.failure_stage(response.request, url, "blocked"),
+                           reason=f"blocked: {kind}", http_status=response.status)
 
-    def failure_stage(self, kind: str, stage: str) -> str:
-        """The stage to record a failed request of ``kind`` with: ``stage``, or
-        ``discovery`` for a page that may not be an article (a listing, feed, sitemap or API
-        page, or a start page of a crawl that follows links: a home page, perhaps). Later
-        crawls of the site retry the other stages as articles, and a listing retried as
-        one would be archived as one; the crawl that starts from it asks for it anyway."""
-        if kind in _DISCOVERY_KINDS or (kind == "page" and self.max_depth > 0):
+    def failure_stage(self, request: scrapy.Request | None, url: str, stage: str) -> str:
+        """The stage to record a failed ``request`` for ``url`` with: ``stage``, or
+        ``discovery`` for a page that may not be an article. Later crawls of the site retry
+        the other stages as articles, and a listing retried as one would be archived as
+        one, so: a listing, feed, sitemap or API page, and a start page of a crawl that
+        follows links (a home page, perhaps) unless its URL is the platform's article URL.
+        The crawl that starts from it asks for it again anyway. Pages the crawl found by
+        following links keep ``stage``."""
+        meta = request.meta if request is not None else {}
+        kind = meta.get("blogarchive_kind", "page")
+        if kind in _DISCOVERY_KINDS:
+            return "discovery"
+        start_page = kind == "page" and meta.get("blogarchive_depth", 0) == 0 and self.max_depth > 0
+        if start_page and not self.is_article_url(url):
             return "discovery"
         return stage
+
+    def is_article_url(self, url: str, platform: Platform | None = None) -> bool:
+        """Whether ``url`` matches the article URL pattern of ``platform`` (by default the
+        spider's, else the one its host is known for)."""
+        platform = platform or self.platform or platform_for_url(url)
+        return bool(platform and platform.article_url and self.matches(url, platform.article_url))
 
     @staticmethod
     def unusable(response: Response) -> str | None:
@@ -592,8 +606,7 @@ class PlatformSpider(scrapy.Spider):
     def looks_like_article(self, response: Response) -> bool:
         """Article or listing? URL pattern of the platform, else og:type, article:published_time,
         JSON-LD, or microdata marking exactly one post."""
-        platform = self.platform_for(response)
-        if platform and platform.article_url and self.matches(response.url, platform.article_url):
+        if self.is_article_url(response.url, self.platform_for(response)):
             return True
         body = response.body
         if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # the hints are ASCII bytes
