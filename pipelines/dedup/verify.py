@@ -87,10 +87,14 @@ MIN_GAP_TOKENS = 12
 #: The shorter text must hold at least this many tokens to be evidence of a copy.
 MIN_TOKENS = 20
 #: A gap of the shorter text is text of its own, not noise, from this many uncovered
-#: tokens: a changed word uncovers itself and up to a shingle's width less one of the
-#: words between it and a cut, so one edit on each side of a dropped passage uncovers up
-#: to two shingles' width (10 tokens).
-MIN_OWN_TOKENS = 11
+#: tokens (a changed word uncovers itself and up to a shingle's width less one of the
+#: words between it and a cut: one edit on each side of a dropped passage can uncover 10,
+#: and such a copy is then split; a line of its own is more often 8–12 words, and a false
+#: merge loses a text).
+MIN_OWN_TOKENS = 8
+#: Shingles around a gap's bounds that must go on as in the shorter text for a pair of
+#: bound occurrences to be the gap's place.
+_CONTEXT_SHINGLES = 2
 #: Pairs of bound occurrences tried per gap, the closest first.
 _PLACES_TRIED = 8
 
@@ -152,11 +156,13 @@ def _substitution(short: Shingled, short_covered: np.ndarray, long: Shingled, lo
     gap, less the gap's length (0 when ``long`` never has more, or has no place for it).
 
     A bound may occur more than once in ``long``. Each left occurrence is paired with the
-    next right one, the closest pairs first, and a pair is no place for the gap when it
-    spans more than two shingles' width of the text ``short`` has after the gap (the right
-    bound is a phrase repeated further on, or the text moved); shared text that ``short``
-    has before the gap may lie between (the other post quotes the template). The pair with
-    the fewest uncovered tokens counts. Chance islands of one or two shingles split no gap.
+    next right one, the closest pairs first, and a pair is the gap's place if nothing
+    shared lies between (at most two shingles' width), or if less is shared than not and
+    the shared text goes on around the bounds as in ``short`` (the two shingles before the
+    left bound and after the right one). A bound repeated further on spans mostly shared
+    text, or has other text around it; a post quoting the template in its own paragraph
+    spans a little shared text, and its bounds sit in context. The pair with the fewest
+    uncovered tokens counts. Chance islands of one or two shingles split no gap.
     """
     width = _width(short)
     if width != _width(long):
@@ -170,37 +176,39 @@ def _substitution(short: Shingled, short_covered: np.ndarray, long: Shingled, lo
         return 0
     order = np.argsort(long.hashes, kind="stable")  # positions of equal hashes stay in text order
     ordered = long.hashes[order]
-    # each of the shorter text's shingles, and the last place it has it
-    reversed_unique, from_end = np.unique(short.hashes[::-1], return_index=True)
-    last_at = len(short.hashes) - 1 - from_end
 
-    def positions(value: np.uint64) -> np.ndarray:
+    def positions(value: int) -> np.ndarray:
+        value = ordered.dtype.type(value)  # another dtype would make searchsorted copy the array
         return order[np.searchsorted(ordered, value, "left") : np.searchsorted(ordered, value, "right")]
 
-    def continues_after(begin: int, finish: int, end: int) -> bool:
-        span = long.hashes[begin : max(begin, finish - width + 1)]
-        where = np.minimum(np.searchsorted(reversed_unique, span), len(reversed_unique) - 1)
-        later = (reversed_unique[where] == span) & (last_at[where] >= end)
-        return int(later.sum()) > 2 * width
+    def in_context(left: int, right: int, start: int, end: int) -> bool:
+        for step in range(1, _CONTEXT_SHINGLES + 1):
+            after, before = end + step, start - width - step
+            if after < len(short.hashes) and (right + step >= len(long.hashes)
+                                              or short.hashes[after] != long.hashes[right + step]):
+                return False
+            if before >= 0 and (left - step < 0 or short.hashes[before] != long.hashes[left - step]):
+                return False
+        return True
 
     @cache  # a repetitive text has the same bounds around many gaps
     def closest_pairs(left: int, right: int) -> list[tuple[int, int]]:
-        lefts, rights = positions(np.uint64(left)), positions(np.uint64(right))
+        lefts, rights = positions(left), positions(right)
         following = np.searchsorted(rights, lefts, side="right")
         paired = following < len(rights)
-        finish = rights[following[paired]]
-        begin = np.minimum(lefts[paired] + width, finish)
-        closest = np.argsort(finish - begin, kind="stable")[:_PLACES_TRIED]
-        return list(zip(begin[closest].tolist(), finish[closest].tolist(), strict=True))
+        lefts, rights = lefts[paired], rights[following[paired]]
+        closest = np.argsort(rights - lefts, kind="stable")[:_PLACES_TRIED]
+        return list(zip(lefts[closest].tolist(), rights[closest].tolist(), strict=True))
 
     longest = 0
     for start, end in zip(starts[own].tolist(), ends[own].tolist(), strict=True):
-        pairs = closest_pairs(int(short.hashes[start - width]), int(short.hashes[end]))
-        in_place = [
-            int(long_uncovered[finish] - long_uncovered[begin])
-            for begin, finish in pairs
-            if not continues_after(begin, finish, end)
-        ]
+        in_place = []
+        for left, right in closest_pairs(int(short.hashes[start - width]), int(short.hashes[end])):
+            begin = min(left + width, right)
+            theirs = int(long_uncovered[right] - long_uncovered[begin])
+            shared = right - begin - theirs
+            if shared <= 2 * width or (shared <= theirs and in_context(left, right, start, end)):
+                in_place.append(theirs)
         if in_place:
             longest = max(longest, min(in_place) - (end - start))
     return longest
