@@ -104,7 +104,7 @@ TABLE_DESCRIPTIONS: dict[str, dict[str, Any]] = {
             "id": "Failure id.",
             "url": "Page URL.",
             "crawl_id": "The crawl that met the failure.",
-            "stage": "Where it failed: fetch, blocked, discovery (a listing, feed, sitemap, API or start page), robots, offsite, redirect, config, parse, extract or pipeline. Later crawls retry fetch and blocked.",
+            "stage": "Where it failed: fetch, blocked, discovery (a listing, feed, sitemap, API or start page), robots, offsite, redirect, config, parse, worker, extract or pipeline. Later crawls retry fetch and blocked.",
             "reason": "What went wrong.",
             "http_status": "HTTP status, when there was a response.",
             "at": "When (UTC).",
