@@ -253,13 +253,15 @@ class Archive:
         *,
         crawl_id: int | None = None,
         http_status: int | None = None,
+        requested_as: str | None = None,
     ) -> int:
-        """Record a page that could not be archived."""
+        """Record a page that could not be archived (``requested_as``: see
+        :class:`crawler.items.PageFailure`)."""
         with self.atomic():
             cur = self.db.execute(
-                "insert into failures(url, crawl_id, stage, reason, http_status, at) "
-                "values (?, ?, ?, ?, ?, ?)",
-                [url, crawl_id, stage, reason[:2000], http_status, utc_now()],
+                "insert into failures(url, crawl_id, stage, reason, http_status, at, requested_as) "
+                "values (?, ?, ?, ?, ?, ?, ?)",
+                [url, crawl_id, stage, reason[:2000], http_status, utc_now(), requested_as],
             )
         return int(cur.lastrowid)
 
@@ -332,25 +334,30 @@ class Archive:
         return [url for (url,) in rows]
 
     def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = ("fetch", "blocked"),
-                    since: str | None = None, max_attempts: int = 5) -> list[str]:
-        """URLs on ``hosts`` that failed at one of ``stages`` (after ``since``), were never
-        archived since, and failed fewer than ``max_attempts`` times since then: the pages to
-        retry (a network error or a challenge page may be gone next time). A page that keeps
-        failing is asked for again as its oldest failures leave the window, about
-        ``max_attempts`` times per window."""
+                    since: str | None = None, max_attempts: int = 5) -> list[tuple[str, str]]:
+        """``(url, requested_as)`` of the URLs on ``hosts`` that failed at one of ``stages``
+        (after ``since``), were never archived since, and failed fewer than ``max_attempts``
+        times since then: the pages to retry (a network error or a challenge page may be
+        gone next time), with what their latest failure was asked for as (``article`` for
+        failures recorded before that was kept). A page that keeps failing is asked for
+        again as its oldest failures leave the window, about ``max_attempts`` times per
+        window."""
         hosts = list(hosts)
         stages = list(stages)
         if not hosts or not stages:
             return []
         rows = self.db.execute(
-            f"select url, count(*) as attempts from failures where stage in ({','.join('?' * len(stages))}) "
+            "select url, count(*) as attempts, "
+            "(select coalesce(f.requested_as, 'article') from failures f where f.url = failures.url "
+            " order by f.at desc, f.id desc limit 1) "
+            f"from failures where stage in ({','.join('?' * len(stages))}) "
             "and at >= ? and url not in (select url from sightings) "
             "and url not in (select final_url from sightings where final_url is not null) "
             "group by url having attempts < ? order by max(at) desc",
             [*stages, since or "", max_attempts],
         ).fetchall()
         wanted = {h.lower() for h in hosts}
-        return [url for url, _ in rows if (urlsplit(url).hostname or "").lower() in wanted]
+        return [(url, kind) for url, _, kind in rows if (urlsplit(url).hostname or "").lower() in wanted]
 
     def _candidates_where(self, where: str, params: Iterable[Any]) -> list[CandidateText]:
         sql = (

@@ -212,3 +212,10 @@ def m008_writer_batches(db: Database) -> None:
     a writer killed after COMMIT but before reporting is not re-run (see
     ``pipelines.archive_writer``)."""
     db.execute("CREATE TABLE writer_batches (token TEXT PRIMARY KEY, results BLOB NOT NULL)")
+
+
+@migrations()
+def m009_failures_requested_as(db: Database) -> None:
+    """What each failed URL was asked for as (``article``, ``page``, ``listing``, ...), so
+    that a later crawl retries a page whose kind was open as a page, not as an article."""
+    db.execute("ALTER TABLE failures ADD COLUMN requested_as TEXT")

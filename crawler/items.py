@@ -61,6 +61,9 @@ class PageFailure:
     stage: str
     reason: str
     http_status: int | None = None
+    #: what the crawl asked for: ``article``, ``page`` (article or listing, decided on the
+    #: answer), ``listing``, ``feed``, ``sitemap`` or ``api``; None when not a request
+    requested_as: str | None = None
 
 
 @dataclass

@@ -300,7 +300,8 @@ class RequeueMiddleware(_ArchiveReader):
     """After a spider's own start requests, add from the archive (1) the articles this
     site's earlier crawls archived that are due for a revisit, since a listing that stops
     at archived articles never reaches the older ones, and (2) the pages of its hosts that
-    failed in earlier crawls (fetch errors, blocked) and were never archived, up to
+    failed in earlier crawls (fetch errors, blocked) and were never archived (as articles,
+    or as pages, which may be listings, when that is what they were asked for as), up to
     ``BLOGARCHIVE_RETRY_FAILURES_MAX`` attempts within ``BLOGARCHIVE_RETRY_FAILURES_DAYS``.
 
     Settings: ``BLOGARCHIVE_REVISIT_ENABLED``, ``BLOGARCHIVE_RETRY_FAILURES`` (True),
@@ -343,8 +344,12 @@ class RequeueMiddleware(_ArchiveReader):
                     yield request
         if self.failures:
             since = (now - timedelta(days=self.days)).isoformat()
-            for url in archive.failed_urls(spider.allowed_domains, since=since, max_attempts=self.max_attempts):
-                request = spider.article_request(url, 0, requeued=True)
+            for url, requested_as in archive.failed_urls(spider.allowed_domains, since=since,
+                                                         max_attempts=self.max_attempts):
+                if requested_as == "page":  # perhaps a listing: it must not be archived as an article
+                    request = spider.requeued_page_request(url)
+                else:
+                    request = spider.article_request(url, 0, requeued=True)
                 if request is not None:
                     self.crawler.stats.inc_value("blogarchive/retry/earlier_failures")
                     yield request

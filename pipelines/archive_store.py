@@ -154,7 +154,7 @@ class ArchiveStorePipeline:
             self.lock.release()
 
     def _record_failure(
-        self, url: str, stage: str, reason: str, http_status: int | None
+        self, url: str, stage: str, reason: str, http_status: int | None, requested_as: str | None = None
     ) -> asyncio.Future[Any]:
         archive, writer = self.archive, self.writer
         if archive is None or writer is None:
@@ -162,7 +162,8 @@ class ArchiveStorePipeline:
         self.stats.inc_value("blogarchive/archive/failures")
         self.stats.inc_value(f"blogarchive/failures/{stage}")
         future = writer.submit(
-            methodcaller("add_failure", url, stage, reason, crawl_id=self.crawl_id, http_status=http_status)
+            methodcaller("add_failure", url, stage, reason, crawl_id=self.crawl_id, http_status=http_status,
+                         requested_as=requested_as)
         )
         future.add_done_callback(self._failure_written)
         return future
@@ -184,7 +185,7 @@ class ArchiveStorePipeline:
             raise RuntimeError("ArchiveStorePipeline used before open_spider")
         if isinstance(item, PageFailure):
             try:
-                await self._record_failure(item.url, item.stage, item.reason, item.http_status)
+                await self._record_failure(item.url, item.stage, item.reason, item.http_status, item.requested_as)
             except Exception:  # noqa: BLE001 - counted and logged by _failure_written
                 pass
             raise DropItem(f"recorded failure: {item.reason}", log_level="DEBUG")

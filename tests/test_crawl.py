@@ -184,12 +184,34 @@ async def test_a_failed_start_page_of_a_crawl_that_follows_links_is_not_retried_
     # for it again; another crawl of the host must not fetch and archive it as an article
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
     await crawler.crawl_async(url=site.url("/blocked/wechat"), depth="1")
-    assert rows(archive_path, "select stage from failures") == [("discovery",)]
+    assert rows(archive_path, "select stage, requested_as from failures") == [("discovery", "page")]
     site.reset()
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
     await crawler.crawl_async(url=site.url("/sites/wechat/s/cml2ZXJXYWxr"), depth="0")
     assert "/blocked/wechat" not in site.requests()
     assert crawler.stats.get_value("blogarchive/retry/earlier_failures") is None
+
+
+@coroutine_test
+async def test_a_failed_page_found_by_following_links_is_retried_as_a_page_not_as_an_article(site, archive_path):
+    # the generic spider follows same-site links as "pages" (article or listing, decided on
+    # the answer); a later crawl retries such a failure the same way: a listing that answers
+    # then is not archived as an article, an article is
+    from archive import Archive
+
+    listing, article = site.url("/index.html"), site.url("/jianshu/p/7d3c1a9e5b20.html")
+    with Archive(archive_path) as archive:
+        for url in (listing, article):
+            archive.add_failure(url, "fetch", "HTTP 503", http_status=503, requested_as="page")
+        assert {kind for _, kind in archive.failed_urls(["127.0.0.1"])} == {"page"}
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/wordpress/2024/02/10/notes-on-learning-the-cello-at-forty.html"),
+                              depth="0")
+    assert crawler.stats.get_value("blogarchive/retry/earlier_failures") == 2
+    assert {"/index.html", "/jianshu/p/7d3c1a9e5b20.html"} <= set(site.requests())
+    archived = {url for (url,) in rows(archive_path, "select url from sightings")}
+    assert article in archived
+    assert listing not in archived
 
 
 @coroutine_test

@@ -225,6 +225,16 @@ class PlatformSpider(scrapy.Spider):
         self.counted += 1
         return self.request(url, "article", depth, meta={"blogarchive_platform": platform} if platform else {})
 
+    def requeued_page_request(self, url: str) -> scrapy.Request | None:
+        """A page this site's earlier crawl found by following links (article or listing,
+        decided on the answer) that failed: asked for again at the depth limit, so it is
+        archived if it is an article and, if a listing, no further links are followed.
+        Like a requeued article it does not count towards ``limit``."""
+        if url in self.article_urls:
+            return None
+        self.article_urls.add(url)
+        return self.request(url, "page", max(self.max_depth, 1), priority=-1)
+
     def resolve(self, template: str, base: str) -> str | None:
         """A discovery template as a URL: ``{user}`` filled, relative to ``base``; an
         absolute template moves onto ``base`` when the spider was given ``base_url``."""
@@ -283,8 +293,9 @@ class PlatformSpider(scrapy.Spider):
         if kind == "sitemap" or is_sitemap(response.body):
             yield from self.parse_sitemap(response)
             return
+        # with depth 0 a start page is taken as an article (a requeued page has depth 1 at least)
         is_article = kind == "article" or (kind == "page" and (self.looks_like_article(response)
-                                                                or self.max_depth == 0))
+                                                                or self.max_depth == depth == 0))
         if is_article:
             if kind == "page" and response.url not in self.article_urls:
                 if self.limit_reached:
@@ -473,8 +484,7 @@ class PlatformSpider(scrapy.Spider):
             origin = request.meta.get("redirect_urls", [request.url])[0]
             if "max redirections" in message:  # RedirectMiddleware gave up: a loop
                 stats.inc_value("blogarchive/fetch/redirect_loop")
-                yield PageFailure(url=origin, stage=self.failure_stage(request, origin, "redirect"),
-                                  reason=f"redirect loop ({message}): {request.url}")
+                yield self.failure(request, origin, "redirect", f"redirect loop ({message}): {request.url}")
                 return
             stats.inc_value("blogarchive/fetch/offsite")
             yield PageFailure(url=origin, stage="offsite", reason=f"{message}: {request.url}")
@@ -509,8 +519,7 @@ class PlatformSpider(scrapy.Spider):
             stats.inc_value(f"blogarchive/fetch/{failure.type.__name__}")
         stats.inc_value("blogarchive/fetch/failed")
         self.logger.info("Could not fetch %(url)s: %(reason)s", {"url": request.url, "reason": reason})
-        yield PageFailure(url=request.url, stage=self.failure_stage(request, request.url, "fetch"), reason=reason,
-                          http_status=code)
+        yield self.failure(request, request.url, "fetch", reason, code)
 
     # -- helpers ----------------------------------------------------------------------
     def platform_for(self, response: Response) -> Platform | None:
@@ -543,8 +552,7 @@ class PlatformSpider(scrapy.Spider):
         problem = self.unusable(response)
         if problem:
             self.crawler.stats.inc_value("blogarchive/fetch/unusable")
-            return PageFailure(url=response.url, stage=self.failure_stage(response.request, response.url, "fetch"),
-                               reason=problem, http_status=response.status)
+            return self.failure(response.request, response.url, "fetch", problem, response.status)
         return None
 
     def blocked(self, response: Response) -> PageFailure | None:
@@ -559,8 +567,15 @@ class PlatformSpider(scrapy.Spider):
         self.logger.warning("Blocked at %(url)s: %(kind)s (HTTP %(status)s)",
                             {"url": response.url, "kind": kind, "status": response.status})
         url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
-        return PageFailure(url=url, stage=self.failure_stage(response.request, url, "blocked"),
-                           reason=f"blocked: {kind}", http_status=response.status)
+        return self.failure(response.request, url, "blocked", f"blocked: {kind}", response.status)
+
+    def failure(self, request: scrapy.Request | None, url: str, stage: str, reason: str,
+                http_status: int | None = None) -> PageFailure:
+        """A failure of ``request`` (for ``url``, its first URL before redirects) at
+        ``stage`` (see :meth:`failure_stage`), recording what it was asked for as."""
+        kind = request.meta.get("blogarchive_kind", "page") if request is not None else None
+        return PageFailure(url=url, stage=self.failure_stage(request, url, stage), reason=reason,
+                           http_status=http_status, requested_as=kind)
 
     def failure_stage(self, request: scrapy.Request | None, url: str, stage: str) -> str:
         """The stage to record a failed ``request`` for ``url`` with: ``stage``, or
