@@ -338,23 +338,24 @@ class Archive:
         """``(url, requested_as)`` of the URLs on ``hosts`` that failed at one of ``stages``
         (after ``since``), were never archived since, and failed fewer than ``max_attempts``
         times since then: the pages to retry (a network error or a challenge page may be
-        gone next time), with what their latest failure was asked for as (``article`` for
-        failures recorded before that was kept). A page that keeps failing is asked for
+        gone next time), with what the latest of those failures was asked for as
+        (``article`` for failures recorded before that was kept). A page that keeps failing is asked for
         again as its oldest failures leave the window, about ``max_attempts`` times per
         window."""
         hosts = list(hosts)
         stages = list(stages)
         if not hosts or not stages:
             return []
+        in_stages = f"stage in ({','.join('?' * len(stages))})"
         rows = self.db.execute(
             "select url, count(*) as attempts, "
             "(select coalesce(f.requested_as, 'article') from failures f where f.url = failures.url "
-            " order by f.at desc, f.id desc limit 1) "
-            f"from failures where stage in ({','.join('?' * len(stages))}) "
+            f" and f.{in_stages} and f.at >= ? order by f.at desc, f.id desc limit 1) "
+            f"from failures where {in_stages} "
             "and at >= ? and url not in (select url from sightings) "
             "and url not in (select final_url from sightings where final_url is not null) "
             "group by url having attempts < ? order by max(at) desc",
-            [*stages, since or "", max_attempts],
+            [*stages, since or "", *stages, since or "", max_attempts],
         ).fetchall()
         wanted = {h.lower() for h in hosts}
         return [(url, kind) for url, _, kind in rows if (urlsplit(url).hostname or "").lower() in wanted]

@@ -215,6 +215,42 @@ async def test_a_failed_page_found_by_following_links_is_retried_as_a_page_not_a
 
 
 @coroutine_test
+async def test_a_retried_page_that_is_a_platform_listing_follows_nothing(site, archive_path):
+    # a listing of a known platform links its articles by their URL pattern: retried as a
+    # page, it is left alone, and nothing it lists is fetched or counted
+    from archive import Archive
+
+    with Archive(archive_path) as archive:
+        archive.add_failure(site.url("/sites/wordpress/"), "fetch", "HTTP 503", http_status=503, requested_as="page")
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/wordpress/2024/02/10/notes-on-learning-the-cello-at-forty.html"),
+                              depth="0")
+    assert "/sites/wordpress/" in site.requests()
+    assert not any(path.startswith("/sites/wordpress/2") for path in site.requests())
+    assert crawler.stats.get_value("blogarchive/retry/not_an_article") == 1
+
+
+@coroutine_test
+async def test_a_failed_start_page_of_a_depth_0_crawl_is_retried_as_an_article(site, archive_path):
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, RETRY_TIMES=0))
+    await crawler.crawl_async(url=site.url("/status/503"), depth="0")
+    assert rows(archive_path, "select stage, requested_as from failures") == [("fetch", "article")]
+
+
+def test_the_kind_a_failure_is_retried_as_comes_from_its_retryable_failures(archive_path):
+    # a later parse failure (no kind recorded) does not turn a failed page into an article
+    from archive import Archive
+
+    with Archive(archive_path) as archive:
+        archive.add_failure("http://blog.example/tag/x", "fetch", "HTTP 503", requested_as="page")
+        archive.add_failure("http://blog.example/tag/x", "parse", "ValueError")
+        archive.add_failure("http://blog.example/old", "fetch", "HTTP 503")  # recorded before requested_as
+        assert sorted(archive.failed_urls(["blog.example"])) == [
+            ("http://blog.example/old", "article"), ("http://blog.example/tag/x", "page")
+        ]
+
+
+@coroutine_test
 async def test_user_agent_names_the_contact(site, archive_path):
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_CONTACT="ops@example.invalid"))
     await crawler.crawl_async(url=site.url("/user-agent"), depth="0")

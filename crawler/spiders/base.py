@@ -227,13 +227,13 @@ class PlatformSpider(scrapy.Spider):
 
     def requeued_page_request(self, url: str) -> scrapy.Request | None:
         """A page this site's earlier crawl found by following links (article or listing,
-        decided on the answer) that failed: asked for again at the depth limit, so it is
-        archived if it is an article and, if a listing, no further links are followed.
-        Like a requeued article it does not count towards ``limit``."""
+        decided on the answer) that failed, asked for again: archived if it is an article,
+        else left alone (no link, feed or sitemap entry of it is followed). Like a requeued
+        article it does not count towards ``limit``."""
         if url in self.article_urls:
             return None
         self.article_urls.add(url)
-        return self.request(url, "page", max(self.max_depth, 1), priority=-1)
+        return self.request(url, "page", self.max_depth, priority=-1, meta={"blogarchive_requeued": True})
 
     def resolve(self, template: str, base: str) -> str | None:
         """A discovery template as a URL: ``{user}`` filled, relative to ``base``; an
@@ -287,17 +287,23 @@ class PlatformSpider(scrapy.Spider):
             yield problem
             return
         self.crawler.stats.inc_value("blogarchive/fetch/ok")
+        requeued = bool(response.meta.get("blogarchive_requeued"))
+        if requeued and kind == "page" and not self.looks_like_article(response):
+            # a page an earlier crawl found by following links, retried: only an article counts
+            self.crawler.stats.inc_value("blogarchive/retry/not_an_article")
+            self.logger.info("%(url)s, retried from an earlier crawl, is no article: not followed",
+                             {"url": response.url})
+            return
         if kind == "feed" or is_feed(response.body):
             yield from self.parse_feed(response)
             return
         if kind == "sitemap" or is_sitemap(response.body):
             yield from self.parse_sitemap(response)
             return
-        # with depth 0 a start page is taken as an article (a requeued page has depth 1 at least)
-        is_article = kind == "article" or (kind == "page" and (self.looks_like_article(response)
-                                                                or self.max_depth == depth == 0))
+        is_article = kind == "article" or (kind == "page" and (requeued or self.looks_like_article(response)
+                                                                or self.max_depth == 0))
         if is_article:
-            if kind == "page" and response.url not in self.article_urls:
+            if kind == "page" and not requeued and response.url not in self.article_urls:
                 if self.limit_reached:
                     return
                 self.article_urls.add(response.url)
@@ -574,6 +580,8 @@ class PlatformSpider(scrapy.Spider):
         """A failure of ``request`` (for ``url``, its first URL before redirects) at
         ``stage`` (see :meth:`failure_stage`), recording what it was asked for as."""
         kind = request.meta.get("blogarchive_kind", "page") if request is not None else None
+        if kind == "page" and self.max_depth == 0 and not request.meta.get("blogarchive_requeued"):
+            kind = "article"  # with depth 0 a page is taken as an article (see parse)
         return PageFailure(url=url, stage=self.failure_stage(request, url, stage), reason=reason,
                            http_status=http_status, requested_as=kind)
 
