@@ -339,9 +339,9 @@ class Archive:
         (after ``since``), were never archived since, and failed fewer than ``max_attempts``
         times since then: the pages to retry (a network error or a challenge page may be
         gone next time), with what the latest of those failures was asked for as
-        (``article`` for failures recorded before that was kept). A page that keeps failing is asked for
-        again as its oldest failures leave the window, about ``max_attempts`` times per
-        window."""
+        (``article`` for failures recorded before that was kept). A page that keeps failing
+        is asked for again as its oldest failures leave the window, about ``max_attempts``
+        times per window."""
         hosts = list(hosts)
         stages = list(stages)
         if not hosts or not stages:

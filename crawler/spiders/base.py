@@ -587,12 +587,11 @@ class PlatformSpider(scrapy.Spider):
 
     def failure_stage(self, request: scrapy.Request | None, url: str, stage: str) -> str:
         """The stage to record a failed ``request`` for ``url`` with: ``stage``, or
-        ``discovery`` for a page that may not be an article. Later crawls of the site retry
-        the other stages as articles, and a listing retried as one would be archived as
-        one, so: a listing, feed, sitemap or API page, and a start page of a crawl that
-        follows links (a home page, perhaps) unless its URL is the platform's article URL.
-        The crawl that starts from it asks for it again anyway. Pages the crawl found by
-        following links keep ``stage``."""
+        ``discovery`` for a page later crawls should not retry. They retry the other stages
+        (as what the request asked for), but a listing, feed, sitemap or API page, and a
+        start page of a crawl that follows links (a home page, perhaps) unless its URL is
+        the platform's article URL, are asked for again by the crawl that starts from them.
+        Pages the crawl found by following links keep ``stage``."""
         meta = request.meta if request is not None else {}
         kind = meta.get("blogarchive_kind", "page")
         if kind in _DISCOVERY_KINDS:
