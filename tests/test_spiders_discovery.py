@@ -172,3 +172,25 @@ def test_stray_nul_bytes_do_not_make_a_page_binary_but_binary_data_is_refused():
     assert PlatformSpider.unusable(_response("\ufeff".encode("utf-16-le") + page.encode("utf-16-le"))) is None
     assert "binary" in PlatformSpider.unusable(_response(b"<html>" + os.urandom(8000)))
     assert "binary" in PlatformSpider.unusable(_response(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16))
+
+
+@pytest.mark.parametrize(
+    ("path", "article"),
+    [
+        ("/2024/05/12/a-post/", True),
+        ("/2024/05/a-post", True),
+        ("/blog/2024/05/12/a-post.html", True),
+        ("/2024/05/", False),  # the month's archive
+        ("/2024/05/12/", False),  # the day's archive
+        ("/2024/05/page/2/", False),
+        ("/2024/05/12/a-post/comment-page-2/", False),
+    ],
+)
+def test_a_wordpress_archive_page_is_no_article_url(path: str, article: bool) -> None:
+    # a theme's archive widget links every month: taken for posts, they were archived as articles
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.wordpress import WordpressSpider
+
+    spider = WordpressSpider.from_crawler(get_crawler(WordpressSpider), user="example")
+    assert spider.is_article_url(f"https://example.wordpress.com{path}") is article

@@ -10,7 +10,7 @@ WORDPRESS = Platform(
     domains=("wordpress.com",),
     generators=("wordpress",),
     markers=("link[href*='/wp-content/']", "link[href*='wp-json']", "body.wordpress", "body.wpcomblog"),
-    article_url=(r"/\d{4}/\d{2}/",),
+    article_url=(r"/\d{4}/\d{2}/(?:\d{2}/)?(?!page/|\d{1,2}/?$)[^/]+/?$",),  # a post, not a month or day archive
     title=(
         "h1.entry-title",
         "h1.post-title",
