@@ -577,29 +577,20 @@ class PlatformSpider(scrapy.Spider):
 
     def failure(self, request: scrapy.Request | None, url: str, stage: str, reason: str,
                 http_status: int | None = None) -> PageFailure:
-        """A failure of ``request`` (for ``url``, its first URL before redirects) at
-        ``stage`` (see :meth:`failure_stage`), recording what it was asked for as."""
-        kind = request.meta.get("blogarchive_kind", "page") if request is not None else None
-        if kind == "page" and self.max_depth == 0 and not request.meta.get("blogarchive_requeued"):
-            kind = "article"  # with depth 0 a page is taken as an article (see parse)
-        return PageFailure(url=url, stage=self.failure_stage(request, url, stage), reason=reason,
-                           http_status=http_status, requested_as=kind)
-
-    def failure_stage(self, request: scrapy.Request | None, url: str, stage: str) -> str:
-        """The stage to record a failed ``request`` for ``url`` with: ``stage``, or
-        ``discovery`` for a page later crawls should not retry. They retry the other stages
-        (as what the request asked for), but a listing, feed, sitemap or API page, and a
-        start page of a crawl that follows links (a home page, perhaps) unless its URL is
-        the platform's article URL, are asked for again by the crawl that starts from them.
-        Pages the crawl found by following links keep ``stage``."""
+        """A failure of ``request`` (for ``url``, its first URL before redirects), recording
+        what it was asked for as, at ``stage`` or at ``discovery`` for a page later crawls
+        should not retry. They retry ``fetch`` and ``blocked`` as what was asked for, but a
+        listing, feed, sitemap or API page, and a start page of a crawl that follows links
+        (a home page, perhaps) unless its URL is the platform's article URL, are asked for
+        again by the crawl that starts from them. With depth 0 a page is an article."""
         meta = request.meta if request is not None else {}
         kind = meta.get("blogarchive_kind", "page")
-        if kind in _DISCOVERY_KINDS:
-            return "discovery"
-        start_page = kind == "page" and meta.get("blogarchive_depth", 0) == 0 and self.max_depth > 0
-        if start_page and not self.is_article_url(url):
-            return "discovery"
-        return stage
+        if kind == "page" and self.max_depth == 0 and not meta.get("blogarchive_requeued"):
+            kind = "article"  # as parse takes it
+        start_page = kind == "page" and meta.get("blogarchive_depth", 0) == 0
+        if kind in _DISCOVERY_KINDS or (start_page and not self.is_article_url(url)):
+            stage = "discovery"
+        return PageFailure(url=url, stage=stage, reason=reason, http_status=http_status, requested_as=kind)
 
     def is_article_url(self, url: str, platform: Platform | None = None) -> bool:
         """Whether ``url`` matches the article URL pattern of ``platform`` (by default the
