@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from cssselect import HTMLTranslator, SelectorError
@@ -43,7 +43,16 @@ def _union(xpaths: tuple[str, ...]) -> etree.XPath:
 
 def _narrowed(selector: str, index: PageIndex) -> etree.XPath | None:
     """The XPath of the alternatives of ``selector`` that may match the indexed page (the
-    others match nothing, so the union of these finds the same elements), or None when none may."""
+    others match nothing, so the union of these finds the same elements), or None when none may.
+    Decided once per page and selector (a recommendation block applies its selectors to every item)."""
+    try:
+        return index.narrowed[selector]
+    except KeyError:
+        xpath = index.narrowed[selector] = _narrowing(selector, index)
+        return xpath
+
+
+def _narrowing(selector: str, index: PageIndex) -> etree.XPath | None:
     possible = [_possible(names, literals, index) for names, literals in _required(selector)]
     if not any(possible):
         return None
@@ -89,10 +98,12 @@ _IDS = etree.XPath("//@id", smart_strings=False)
 @dataclass(frozen=True)
 class PageIndex:
     """What a page uses, to skip selectors that cannot match without searching the tree:
-    its class and id names, and its source for quoted attribute values."""
+    its class and id names, and its source for quoted attribute values; ``narrowed`` caches,
+    per selector, the XPath of the alternatives that may match."""
 
     names: frozenset[str]
     source: str
+    narrowed: dict[str, etree.XPath | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, root: HtmlElement, source: str) -> PageIndex:
