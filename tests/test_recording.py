@@ -310,6 +310,27 @@ def test_texts_from_one_template_with_sparse_figures_stay_apart_and_copies_still
     assert ids[2] == ids[0]
 
 
+def test_reports_from_one_template_stay_apart_when_they_end_with_a_repost_footer(archive):
+    """Paragraphs without closing punctuation are sentences of their own for the figures
+    check; a boilerplate footer used to make the normaliser drop the blank lines between
+    them, so the whole report was one sentence and the two days merged."""
+    cities = ("北京市", "上海市", "广州市", "深圳市", "成都市", "武汉市")
+
+    def report(day: str, seed: int) -> str:
+        rng = random.Random(seed)
+        lines = [f"{day}全国主要城市空气质量日报"] + [
+            f"{city}今日空气质量指数为 {rng.randint(30, 200)} 首要污染物为细颗粒物 建议敏感人群减少户外活动"
+            for city in cities
+        ]
+        return "\n\n".join(lines) + "\n\n欢迎关注我们的公众号，每天推送空气质量日报"
+
+    ids = record(archive, page("https://ex.cn/aqi/0305", report("3月5日", 1), "2024-03-05"),
+                 page("https://ex.cn/aqi/0306", report("3月6日", 2), "2024-03-06"),
+                 page("https://copy.example/aqi/0305", "转载自空气质量日报\n\n" + report("3月5日", 1), "2024-03-07"))
+    assert ids[0] != ids[1]
+    assert ids[2] == ids[0]
+
+
 def test_copies_whose_figures_differ_only_in_a_counter_line_or_in_writing_still_merge(archive):
     base = " ".join(
         f"In {1990 + i} the club had {1000 + 137 * i:,} members, held {12 + i} meetings and planted "

@@ -310,12 +310,19 @@ def _without_glued_caption(sentence: str) -> str:
 
 def strip_boilerplate(text: str) -> str:
     """Drop repost boilerplate lines, and a trailing list of short lines under a
-    "related posts" heading. ``text`` must already be folded (see :func:`fold`)."""
+    "related posts" heading. ``text`` must already be folded (see :func:`fold`).
+    Paragraph breaks (blank lines) stay: the figures check ends sentences at them."""
     if not _may_hold_boilerplate_anywhere(text):
         return text
-    lines = list(filter(str.strip, text.splitlines()))
-    kept = []
-    for line in lines[: _trailing_list_start(lines)]:
+    lines = text.splitlines()
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    end = _trailing_list_start([lines[i] for i in filled])
+    kept: list[str] = []
+    for line in lines[: filled[end] if end < len(filled) else len(lines)]:
+        if not line.strip():
+            if kept and kept[-1]:
+                kept.append("")
+            continue
         if not _may_hold_boilerplate(line):
             kept.append(line)
             continue
@@ -323,6 +330,8 @@ def strip_boilerplate(text: str) -> str:
         text = " ".join(s for s in sentences if s.strip() and not is_boilerplate_line(s))
         if text:
             kept.append(text)
+    while kept and not kept[-1]:
+        kept.pop()
     return "\n".join(kept)
 
 
