@@ -43,6 +43,15 @@ def test_english_attribution_captions_and_read_more_are_dropped():
     assert normalise(copy) == normalise(POST)
 
 
+def test_the_feed_footer_goes_whatever_the_title_and_text_mentioning_it_stays():
+    title = "How I learned to stop worrying and love the spiral notebook: a long title, as feeds carry it"
+    feed_copy = f"{POST}\nThe post {title} appeared first on Notes From The Coat Pocket."
+    assert normalise(feed_copy) == normalise(POST)
+    assert normalise(f"{POST} The post {title} appeared first on notes.example.org") == normalise(POST)
+    sentence = "Her essay appeared first on the radio, and only years later in the collected edition."
+    assert "her essay appeared first on the radio" in normalise(sentence)
+
+
 def test_read_more_tail_keeps_the_text_of_its_line():
     assert normalise("他说书也是有脾气的……阅读全文") == "他说书也是有脾气的"
 

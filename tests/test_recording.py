@@ -272,6 +272,21 @@ def test_a_slightly_fuller_copy_keeps_the_original_body_and_a_much_fuller_one_re
     assert_every_copy_reconstructs(archive, [original, slightly, much, fullest])
 
 
+def test_a_copy_made_from_a_feed_excerpt_joins_its_text(archive):
+    """WordPress feeds give the first 55 words and close with "The post <title> appeared
+    first on <site>."; scrapers republish that. The footer's words, title included, are
+    not the text's, and kept an excerpt this short under the coverage it needs."""
+    title = "The notebook in my coat pocket, and what a year of writing everything down taught me"
+    feed_item = (" ".join(POST.split()[:55]) + " [&#8230;]\n\n"
+                 f"The post {title} appeared first on Notes From The Coat Pocket.")
+    pages = [page("https://notes.example/2024/01/notebook/", POST, "2024-01-01T00:00:00"),
+             page("https://scraper.example/notebook-in-my-coat-pocket", feed_item, "2024-01-02T00:00:00")]
+    first, second = record(archive, *pages)
+    assert first == second
+    assert relations(archive, first)[pages[1].url] == "excerpt"
+    assert_every_copy_reconstructs(archive, pages)
+
+
 def test_a_copy_with_words_split_by_reflowing_joins_its_text(archive):
     """The word view alone would keep it apart (half its word shingles are broken); an
     edit keeps it off the exact path (which compares letters only)."""

@@ -16,7 +16,7 @@ from pipelines.dedup.normalise import cleaned, fold, strip_boilerplate
 from pipelines.dedup.shingles import shingle_hashes, tokenise, tokens
 
 #: Bumped whenever normalisation or tokenisation changes what a signature means.
-NORMALISER_VERSION = "4"
+NORMALISER_VERSION = "5"
 
 
 @dataclass(frozen=True)

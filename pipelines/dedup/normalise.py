@@ -93,6 +93,11 @@ _TRIANGLES = frozenset("▲△▼►▶")
 
 #: Sentences longer than this are text, whatever words they contain.
 MAX_BOILERPLATE_LINE = 120
+#: The line WordPress feeds (and Yoast's feed footer) close every post with, "The post
+#: <title> appeared first on <site>.", which copies made from a feed keep: its marker
+#: comes after the title, so it is matched as a whole sentence, titles of any length.
+_FEED_FOOTER_WORDS = "appeared first on"
+_FEED_FOOTER = re.compile(r"\s*the post\s.{1,300}?\sappeared first on\s\S.{0,100}$")
 #: A marker counts only this close to the start of a sentence (or anywhere in a
 #: sentence no longer than ``MAX_SHORT_LINE``): an attribution or ad announces itself.
 MARKER_WITHIN = 12
@@ -232,7 +237,9 @@ _CAPTION_OR_CREDIT = re.compile(r"\s*(?:[\[(【〔<{▲△▼►▶]|" + _CREDIT
 def _may_hold_boilerplate(line: str) -> bool:
     """Cheap test that lets most lines of text skip sentence splitting: every tail
     phrase is also a marker, and captions open with a bracket or a triangle."""
-    return bool(_BOILERPLATE_MARKERS.search(line) or "▲" in line or _CAPTION_OR_CREDIT.match(line))
+    return bool(
+        _BOILERPLATE_MARKERS.search(line) or "▲" in line or _CAPTION_OR_CREDIT.match(line) or _FEED_FOOTER_WORDS in line
+    )
 
 
 _LINE_OPENINGS = re.compile(
@@ -253,20 +260,24 @@ def _opens_a_line(text: str) -> bool:
 
 def _may_hold_boilerplate_anywhere(text: str) -> bool:
     """One pass over the whole text that lets a clean text skip the line loop."""
-    return bool(holds_marker(text) or "▲" in text or _opens_a_line(text))
+    return bool(holds_marker(text) or "▲" in text or _FEED_FOOTER_WORDS in text or _opens_a_line(text))
+
+
+def _is_feed_footer(sentence: str) -> bool:
+    return _FEED_FOOTER_WORDS in sentence and bool(_FEED_FOOTER.match(sentence))
 
 
 def is_boilerplate_line(line: str) -> bool:
     """True for a short attribution, ad, subscription, QR-code or caption line or
     sentence. ``line`` must already be folded (see :func:`fold`)."""
     if len(line) > MAX_BOILERPLATE_LINE:
-        return False
+        return _is_feed_footer(line)
     if _CAPTION_LINE.match(line) or _CREDIT_LABEL.match(line):
         return True
     if len(line) <= MAX_SHORT_LINE:
         return bool(_BOILERPLATE_MARKERS.search(line))
     marker = _BOILERPLATE_MARKERS.search(line, 0, MARKER_WITHIN + _LONGEST_MARKER)
-    return marker is not None and marker.start() <= MARKER_WITHIN
+    return (marker is not None and marker.start() <= MARKER_WITHIN) or _is_feed_footer(line)
 
 
 def _trailing_list_start(lines: list[str]) -> int:
