@@ -408,6 +408,11 @@ class Archive:
             [text_id],
         )
 
+    def sighting(self, sighting_id: int) -> dict[str, Any] | None:
+        """One sighting row as a dict."""
+        rows = self._dicts("select * from sightings where id = ?", [sighting_id])
+        return rows[0] if rows else None
+
     def recommendations_of(self, sighting_id: int) -> list[dict[str, Any]]:
         return self._dicts("select * from recommendations where sighting_id = ? order by position", [sighting_id])
 

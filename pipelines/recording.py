@@ -176,13 +176,30 @@ def find_match(
     for candidate in candidates:
         stored = _shingles_of(candidate.body, params)
         similarity, decision = _verified(body, new, candidate.body, stored, params)
-        if decision.relation is None:
+        if decision.relation is None or not _copies_the_original(archive, candidate, body, new, params):
             continue
         rank = (min(similarity.coverage_new, similarity.coverage_stored), similarity.jaccard)
         if best is None or rank > best[0]:
             match = Match(candidate, decision.relation, decision.similarity, decision.containment, stored.tokens)
             best = (rank, match)
     return best[1] if best else None
+
+
+def _copies_the_original(
+    archive: Archive, text: CandidateText, body: str, new: Shingled, params: DedupParams
+) -> bool:
+    """Whether a page verified against ``text``'s stored body is a copy of its original's
+    copy too. Checked only when a fuller copy replaced the original's as the stored body:
+    such a copy may hold more than the text (a digest or a home page carrying the original
+    and another post in full), and that other post, an excerpt of it, is no copy of the text."""
+    if text.canonical_sighting_id is None or text.canonical_content_hash in (None, text.content_hash):
+        return True
+    row = archive.sighting(text.canonical_sighting_id)
+    if row is None:
+        return True
+    original = copy_text(text.body, row)
+    _, decision = _verified(body, new, original, _shingles_of(original, params), params)
+    return decision.relation is not None
 
 
 def _recommendations(extraction: Extraction) -> list[RecommendationRecord]:

@@ -272,6 +272,23 @@ def test_a_slightly_fuller_copy_keeps_the_original_body_and_a_much_fuller_one_re
     assert_every_copy_reconstructs(archive, [original, slightly, much, fullest])
 
 
+def test_a_post_carried_by_a_digest_that_became_the_stored_body_stays_apart(archive):
+    """A digest (or a home page) carrying the original and another post in full becomes
+    the text's stored body as its fullest copy; the other post, an excerpt of it, is no
+    copy of the text and must not join it. Copies of the original still do."""
+    from tests.test_dedup_verify import OTHER_POST
+
+    original = page("https://notes.example/notebook", POST, "2024-01-01T00:00:00")
+    digest = page("https://digest.example/week-2", POST + "\n\n" + OTHER_POST, "2024-01-08T00:00:00")
+    other = page("https://bakery.example/post", OTHER_POST, "2024-01-05T00:00:00")
+    repost = page("https://copy.example/notebook", "Reposted from Notes.\n" + POST, "2024-01-09T00:00:00")
+    first, second, third, fourth = record(archive, original, digest, other, repost)
+    assert first == second == fourth
+    assert third != first
+    assert archive.text(first)["body"] == digest.extraction.body  # the fullest copy is stored
+    assert_every_copy_reconstructs(archive, [original, digest, other, repost])
+
+
 def test_a_copy_made_from_a_feed_excerpt_joins_its_text(archive):
     """WordPress feeds give the first 55 words and close with "The post <title> appeared
     first on <site>."; scrapers republish that. The footer's words, title included, are
