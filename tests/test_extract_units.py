@@ -528,3 +528,92 @@ def test_a_classic_blogger_date_header_is_the_publication_date() -> None:
         "</div></div></body></html>"
     )
     assert extract_article(html, url="https://someone.blogspot.com/p/lake.html").published == "2017-05-03"
+
+
+def test_card_titles_of_one_or_two_words_are_recommendations() -> None:
+    """Headed cards show whatever the post is called ("Focaccia", "Why Rust?"); only bare
+    links need to look like story titles (a menu is links too)."""
+    titles = ["Focaccia", "Why Rust?", "Flaky tests, again and again"]
+    cards = "".join(f"<div class='card'><h3><a href='/p/{i}'>{t}</a></h3></div>" for i, t in enumerate(titles))
+    html = (f"<html><body><article>{PARAGRAPHS}</article>"
+            f"<section><h2>More posts</h2>{cards}<a href='/archive'>See all</a></section></body></html>")
+    result = extract_article(html, url="https://blog.example.com/p/9")
+    assert [r.title for r in result.recommendations] == titles
+    assert "Focaccia" not in result.body
+
+
+def test_related_cards_with_excerpts_are_a_block_and_article_sections_are_not() -> None:
+    """Cards with a thumbnail, a linked title and an excerpt have little link text; an
+    article whose section headings link somewhere is no block of cards."""
+    excerpt = "A short excerpt of the related post that a theme shows under its title on the card."
+    cards = "".join(
+        f"<article class='related-card'><img src='/t{i}.jpg'><h3 class='entry-title'>"
+        f"<a href='/related-{i}/'>Related post {i}</a></h3><p>{excerpt}</p></article>" for i in range(3)
+    )
+    html = (f"<html><body><main><article class='post'><div class='content'>{PARAGRAPHS}</div></article>"
+            f"<div class='astra-related'><h2>Related Posts</h2><div class='grid'>{cards}</div></div>"
+            "</main></body></html>")
+    result = extract_article(html, url="https://plants.example.com/repot/")
+    assert [r.title for r in result.recommendations] == [f"Related post {i}" for i in range(3)]
+    assert all(r.snippet == excerpt for r in result.recommendations)
+    assert "short excerpt of the related post" not in result.body
+
+    sections = "".join(
+        f"<h2><a href='https://docs.example.com/ch{i}'>Chapter {i}</a></h2><p>{'Some prose of the chapter. ' * 40}</p>"
+        for i in range(3)
+    )
+    page = f"<html><body><div class='story'><h3>Up next</h3>{sections}</div></body></html>"
+    result = extract_article(page, url="https://news.example.com/story")
+    assert result.recommendations == ()
+    assert "Some prose of the chapter" in result.body
+
+
+def test_a_known_block_whose_items_are_marked_up_otherwise_still_gives_records() -> None:
+    """A platform's recommendation container found with items its description does not
+    name (a theme's variant) is read like any block, not dropped with nothing recorded."""
+    cards = "".join(
+        f"<div class='jp-card'><h4><a href='/2024/0{i + 1}/walk-{i}/'>Spring walk {i}</a></h4></div>" for i in range(3)
+    )
+    html = ("<html><head><meta name='generator' content='WordPress 6.5'></head><body>"
+            f"<article class='post'><h1 class='entry-title'>Post title</h1><div class='entry-content'>{PARAGRAPHS}</div>"
+            f"<section class='related-posts'><h3>Related</h3>{cards}</section></article></body></html>")
+    result = extract_article(html, url="https://example.org/2024/05/post-title/")
+    assert [r.title for r in result.recommendations] == [f"Spring walk {i}" for i in range(3)]
+    assert {r.block for r in result.recommendations} == {"Related"}
+
+
+@pytest.mark.parametrize(
+    ("head", "article", "block", "url"),
+    [
+        (  # Ghost's Source theme: a titled post feed below the post
+            "<meta name='generator' content='Ghost 5.80'>",
+            "<article class='post'><h1 class='article-title'>Post</h1><section class='gh-content'>{body}</section></article>"
+            "<section class='gh-container'><h2 class='gh-container-title'>Read more</h2><div class='gh-feed'>{items}</div></section>",
+            "<article class='gh-card post'><a class='gh-card-link' href='/p{i}/'><h3 class='gh-card-title'>{title}</h3>"
+            "<p class='gh-card-excerpt'>What the post is about.</p></a></article>",
+            "https://notes.example.com/post/",
+        ),
+        (  # Blogger's Contempo theme: Popular Posts (widget version 2) as article cards
+            "<meta name='generator' content='Blogger'>",
+            "<div class='post'><h3 class='post-title'>Post</h3><div class='post-body'>{body}</div></div>"
+            "<div class='widget PopularPosts' data-version='2'><h3 class='title'>Popular posts from this blog</h3>{items}</div>",
+            "<article class='post'><h3 class='post-title'><a href='/2020/0{i}/p.html'>{title}</a></h3>"
+            "<div class='snippet-item'>What the post is about.</div></article>",
+            "https://bread.blogspot.com/2021/03/post.html",
+        ),
+        (  # WordPress YARPP's thumbnails template
+            "<meta name='generator' content='WordPress 6.5'>",
+            "<article class='post'><h1 class='entry-title'>Post</h1><div class='entry-content'>{body}</div></article>"
+            "<div class='yarpp yarpp-related'><h3>You may also like</h3><div class='yarpp-thumbnails-horizontal'>{items}</div></div>",
+            "<a class='yarpp-thumbnail' href='/p{i}/'><img src='/t.jpg' alt=''><span class='yarpp-thumbnail-title'>{title}</span></a>",
+            "https://travel.example.net/2024/05/porto/",
+        ),
+    ],
+)
+def test_theme_variants_of_known_recommendation_blocks(head: str, article: str, block: str, url: str) -> None:
+    titles = ["Coimbra", "Three days in Lisbon", "Cheap eats in Madrid"]
+    items = "".join(block.format(i=i + 1, title=t) for i, t in enumerate(titles))
+    html = f"<html><head>{head}</head><body>{article.format(body=PARAGRAPHS, items=items)}</body></html>"
+    result = extract_article(html, url=url)
+    assert [r.title for r in result.recommendations] == titles
+    assert "Lisbon" not in result.body

@@ -49,6 +49,10 @@ _MAX_BLOCK_LINKS = 80
 #: A block is mostly link text (titles); cards with a short snippet each still pass.
 _MIN_LINK_SHARE = 0.3
 _MAX_BLOCK_CHARS = 6000
+#: ... unless it is cards with an excerpt each: of at most this many characters, together
+#: this share of the block's text.
+_MAX_CARD_CHARS = 500
+_MIN_CARDS_SHARE = 0.7
 #: Words one of which every heading above contains: only text nodes holding one are looked at.
 _HINTS = (
     "推荐",
@@ -270,7 +274,12 @@ def cut_platform_recommendations(
                 block.heading_match, _text_of(container, block.heading_selector, index) or "", re.IGNORECASE
             ):
                 continue
-            records.extend(_from_block(container, block, base_url, len(records), index))
+            found = _from_block(container, block, base_url, len(records), index)
+            if not found:  # a theme's variant of the block: its items are not where the description says
+                heading = _first_with_text(container, block.heading_selector, index)
+                label = node_text(heading) if heading is not None else block.heading
+                found = _generic_records(container, heading, label.rstrip(":：").strip(), base_url, len(records))
+            records.extend(found)
             cut.add(container)
             container.drop_tree()
     return records
@@ -305,11 +314,24 @@ def _block_for(heading: HtmlElement, keep: HtmlElement | None) -> HtmlElement | 
                 return None
             text = node_text(parent)
             link_chars = sum(len(node_text(a)) for a in links)
-            if len(text) > _MAX_BLOCK_CHARS or link_chars < _MIN_LINK_SHARE * len(text):
+            if len(text) > _MAX_BLOCK_CHARS:
                 return None
+            if link_chars < _MIN_LINK_SHARE * len(text) and not _holds_cards(parent, heading, len(text)):
+                return None  # prose with a few links
             return parent
         node = parent
     return None
+
+
+def _holds_cards(block: HtmlElement, heading: HtmlElement, chars: int) -> bool:
+    """Whether ``block`` (``chars`` of text) is mostly cards, each a linked title with a
+    short excerpt: at least two, none longer than ``_MAX_CARD_CHARS``, together
+    ``_MIN_CARDS_SHARE`` of the block's text. Such a block has little link text."""
+    heads = _headed_links(block, heading, external=True)
+    if len(heads) < 2:
+        return False
+    lengths = [len(node_text(card)) for card in _cards(heads, block)]
+    return max(lengths) <= _MAX_CARD_CHARS and sum(lengths) >= _MIN_CARDS_SHARE * chars
 
 
 def _inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
@@ -320,30 +342,42 @@ def _contains(parent: HtmlElement, node: HtmlElement) -> bool:
     return any(a is parent for a in node.iterancestors())
 
 
-def _linked(el: HtmlElement, block: HtmlElement) -> bool:
-    """True when ``el`` sits inside a link within ``block``."""
+def _linked(el: HtmlElement, block: HtmlElement, *, external: bool = False) -> bool:
+    """True when ``el`` sits inside a link within ``block`` (``external``: to another page)."""
     for anc in el.iterancestors():
         if anc is block:
             return False
-        if anc.tag == "a" and anc.get("href"):
+        if anc.tag == "a" and anc.get("href") and not (external and anc.get("href", "").startswith("#")):
             return True
     return False
 
 
-def _titles(block: HtmlElement, heading: HtmlElement) -> list[tuple[str, HtmlElement]]:
-    """``(title, element)`` of each item: headed cards when the block has them, else its links."""
-    heads = [
+def _headed_links(block: HtmlElement, heading: HtmlElement | None, *, external: bool = False) -> list[HtmlElement]:
+    """Headings in ``block`` that hold or sit in a link (the titles of cards), besides
+    ``heading``; ``external``: only links to another page (not ``#fragment`` anchors)."""
+    holds_link = _HOLDS_PAGE_LINK if external else _HOLDS_LINK
+    return [
         h
         for h in block.iter(*HEADING_TAGS)
-        if not _inside(h, heading)
-        and not _inside(heading, h)
-        and (h.find(".//a[@href]") is not None or _linked(h, block))
+        if (heading is None or (not _inside(h, heading) and not _inside(heading, h)))
+        and (holds_link(h) or _linked(h, block, external=external))
     ]
+
+
+_HOLDS_LINK = etree.XPath("boolean(.//a[@href])")
+_HOLDS_PAGE_LINK = etree.XPath("boolean(.//a[@href and not(starts-with(@href, '#'))])")
+
+
+def _titles(block: HtmlElement, heading: HtmlElement | None) -> list[tuple[str, HtmlElement]]:
+    """``(title, element)`` of each item: headed cards when the block has them (any title
+    a card shows, short ones too: "Focaccia", "Why Rust?"), else its links that look like
+    story titles (not menu entries)."""
+    heads = _headed_links(block, heading)
     if len(heads) >= 2:
-        return [(node_text(h), h) for h in heads if looks_like_title(node_text(h))]
+        return [(node_text(h), h) for h in heads if is_card_title(node_text(h))]
     found: list[tuple[str, HtmlElement]] = []
     for a in block.iter("a"):
-        if _inside(a, heading) or not a.get("href"):
+        if (heading is not None and _inside(a, heading)) or not a.get("href"):
             continue
         title = node_text(a)
         if looks_like_title(title) and not RECOMMENDATION_HEADINGS.match(title):
@@ -356,6 +390,14 @@ _NOT_TITLES = re.compile(
     re.IGNORECASE,
 )
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_card_title(text: str) -> bool:
+    """True for the title of a card (a heading with a link): any text but a control, a
+    previous/next link or a block heading."""
+    return bool(text) and not (
+        _CONTROL_LINKS.match(text) or _NOT_TITLES.match(text) or RECOMMENDATION_HEADINGS.match(text)
+    )
 
 
 def looks_like_title(text: str) -> bool:
@@ -432,27 +474,37 @@ def cut_generic_recommendations(
         block = _block_for(heading, keep)
         if block is None:
             continue
-        label = text.rstrip(":：").strip()
-        titles = _titles(block, heading)
-        if len(titles) < 2:
+        found = _generic_records(block, heading, text.rstrip(":：").strip(), base_url, start + len(records))
+        if len(found) < 2:
             continue  # a heading over a menu or a single link: not a block of stories
-        cards = _cards([el for _, el in titles], block)
-        for (title, el), card in zip(titles, cards, strict=True):
-            rest = text_without(card, {el}, sep=" ") if card is not el else ""
-            counts = labelled_counts(rest)
-            author, snippet = _card_details(card, el) if card is not el else (None, None)
-            records.append(
-                Recommendation(
-                    title=title,
-                    url=_link_of(el, block, None, base_url),
-                    block=label,
-                    position=start + len(records),
-                    author=author,
-                    snippet=snippet,
-                    reads=counts["reads"],
-                    comments=counts["comments"],
-                    likes=counts["likes"],
-                )
-            )
+        records.extend(found)
         block.drop_tree()
+    return records
+
+
+def _generic_records(
+    block: HtmlElement, heading: HtmlElement | None, label: str | None, base_url: str | None, start: int
+) -> list[Recommendation]:
+    """Records of a block read without a platform's selectors: its card titles or title-like
+    links (:func:`_titles`), with what each card shows besides its title."""
+    titles = _titles(block, heading)
+    cards = _cards([el for _, el in titles], block)
+    records = []
+    for (title, el), card in zip(titles, cards, strict=True):
+        rest = text_without(card, {el}, sep=" ") if card is not el else ""
+        counts = labelled_counts(rest)
+        author, snippet = _card_details(card, el) if card is not el else (None, None)
+        records.append(
+            Recommendation(
+                title=title,
+                url=_link_of(el, block, None, base_url),
+                block=label,
+                position=start + len(records),
+                author=author,
+                snippet=snippet,
+                reads=counts["reads"],
+                comments=counts["comments"],
+                likes=counts["likes"],
+            )
+        )
     return records
