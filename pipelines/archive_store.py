@@ -82,6 +82,7 @@ class ArchiveStorePipeline:
             writer=settings.get("ARCHIVE_WRITER", "process"),
         )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -159,7 +160,6 @@ class ArchiveStorePipeline:
         archive, writer = self.archive, self.writer
         if archive is None or writer is None:
             raise RuntimeError("ArchiveStorePipeline used before open_spider")
-        self.stats.inc_value("blogarchive/archive/failures")
         self.stats.inc_value(f"blogarchive/failures/{stage}")
         future = writer.submit(
             methodcaller("add_failure", url, stage, reason, crawl_id=self.crawl_id, http_status=http_status,
@@ -169,15 +169,29 @@ class ArchiveStorePipeline:
         return future
 
     def _failure_written(self, future: asyncio.Future[Any]) -> None:
-        if not future.cancelled() and future.exception() is not None:
+        """Count a failure as recorded once its row is written, or the write as an error."""
+        if future.cancelled():
+            return
+        if future.exception() is not None:
             self.stats.inc_value("blogarchive/archive/errors")
             logger.error("Could not record a failure: %(error)s", {"error": future.exception()})
+        else:
+            self.stats.inc_value("blogarchive/archive/failures")
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
         if not isinstance(item, ArticlePage) or self.archive is None:
             return
         stage = getattr(exception, "stage", "pipeline")
         self._record_failure(item.url, stage, str(exception), item.http_status)
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        """An article page that an item pipeline failed on with an error (not a drop):
+        Scrapy logs it and goes on; it is recorded as a ``pipeline`` failure, so it does
+        not vanish from the archive's record."""
+        if not isinstance(item, ArticlePage) or self.archive is None or self.writer is None or item.archived:
+            return  # archived already: a pipeline after this one failed on it
+        error = failure.value
+        self._record_failure(item.url, "pipeline", f"{type(error).__name__}: {error}", item.http_status)
 
     async def process_item(self, item: object) -> object:
         archive, writer = self.archive, self.writer

@@ -122,6 +122,8 @@ class MainBodyPipeline:
             except WorkerDied as exc:
                 self.stats.inc_value("blogarchive/workers/died")
                 raise PageRejected("worker", str(exc)) from exc
+            except Exception as exc:  # noqa: BLE001 - any other error in a worker: this page only
+                raise self._extraction_error(adapter, exc) from exc
             self._apply(adapter, work)
         finally:
             try:
@@ -157,9 +159,18 @@ class MainBodyPipeline:
         except NoBodyFound as exc:
             self.stats.inc_value("blogarchive/extract/no_body")
             raise PageRejected("extract", str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - a bug or a pathological page: this page only
+            raise self._extraction_error(adapter, exc) from exc
         finally:
             self.stats.inc_value("blogarchive/extract/cpu_seconds", time.thread_time() - start, 0.0)
         self.stats.inc_value("blogarchive/extract/ok")
+
+    def _extraction_error(self, adapter: ItemAdapter, exc: Exception) -> PageRejected:
+        """An unexpected error extracting one page: logged with its traceback, counted,
+        and the page recorded as a failure (stage ``extract``) instead of vanishing."""
+        self.stats.inc_value("blogarchive/extract/errors")
+        logger.error("Extracting %(url)s failed: %(error)r", {"url": adapter["url"], "error": exc}, exc_info=exc)
+        return PageRejected("extract", f"{type(exc).__name__}: {exc}")
 
 
 def _page_and_content_type(adapter: ItemAdapter) -> tuple[str | bytes, str | None]:

@@ -325,3 +325,62 @@ async def test_a_page_the_spider_cannot_handle_is_a_recorded_failure(site, archi
     failures = rows(archive_path, "select url, stage, reason from failures")
     assert [(url, stage) for url, stage, _ in failures] == [(site.url("/-/requests"), "parse")]
     assert "ValueError" in failures[0][2]
+
+
+class FailingPipeline:
+    """A pipeline between dedup and the store that fails on pages whose URL holds
+    ``/jianshu/`` with an error, not a drop (a bug in a user's pipeline)."""
+
+    def process_item(self, item):
+        if "/jianshu/" in getattr(item, "url", ""):
+            raise ValueError("a pipeline bug")
+        return item
+
+
+@coroutine_test
+async def test_an_unexpected_extraction_error_is_recorded_not_lost(site, archive_path, monkeypatch):
+    """Any error extracting a page (not only "no body found") becomes a failures row at
+    stage ``extract``, counted, and the crawl goes on with the other pages."""
+    import pipelines.main_body
+
+    real = pipelines.main_body.extract_article
+
+    def extract(html, url=None, platform=None):
+        if "/jianshu/" in (url or ""):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html, url=url, platform=platform)
+
+    monkeypatch.setattr(pipelines.main_body, "extract_article", extract)
+    urls = [site.url("/jianshu/p/7d3c1a9e5b20"), site.url("/flaky/one")]
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, WORKERS_MODE="inline"))
+    await crawler.crawl_async(url=",".join(urls), depth="0")
+    assert rows(archive_path, "select url, stage, reason from failures") == [
+        (urls[0], "extract", "RecursionError: maximum recursion depth exceeded")
+    ]
+    assert rows(archive_path, "select url from sightings") == [(urls[1],)]
+    assert crawler.stats.get_value("blogarchive/extract/errors") == 1
+    assert crawler.stats.get_value("blogarchive/archive/failures") == 1
+
+
+@coroutine_test
+async def test_a_page_a_pipeline_fails_on_is_recorded_as_a_pipeline_failure(site, archive_path):
+    pipelines = {**crawl_settings(archive_path)["ITEM_PIPELINES"], "tests.test_crawl.FailingPipeline": 250}
+    urls = [site.url("/jianshu/p/7d3c1a9e5b20"), site.url("/flaky/one")]
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, ITEM_PIPELINES=pipelines))
+    await crawler.crawl_async(url=",".join(urls), depth="0")
+    assert rows(archive_path, "select url, stage, reason from failures") == [
+        (urls[0], "pipeline", "ValueError: a pipeline bug")
+    ]
+    assert rows(archive_path, "select url from sightings") == [(urls[1],)]
+
+
+@coroutine_test
+async def test_a_crawl_that_fetched_nothing_usable_failed(site, archive_path):
+    """Binary or empty responses, redirect loops and off-site redirects are failures like a
+    404: a crawl that met only those archived nothing, and cron must hear it (exit 1)."""
+    urls = ",".join(site.url(p) for p in ("/binary", "/empty", "/redirect-loop", "/redirect-away"))
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=urls, depth="0")
+    assert crawler.stats.get_value("blogarchive/crawl_status") == "failed"
+    assert rows(archive_path, "select status from crawls") == [("failed",)]
+    assert rows(archive_path, "select count(*) from failures")[0][0] == 4

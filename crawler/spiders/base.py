@@ -483,6 +483,7 @@ class PlatformSpider(scrapy.Spider):
             message = str(failure.value)
             if request.meta.get("blogarchive_skip"):
                 return  # not due for a revisit, or the listing reached seen articles
+            stats.inc_value("blogarchive/fetch/failed")  # a crawl of nothing else fetched nothing: it failed
             if "robots.txt" in message:
                 stats.inc_value("blogarchive/fetch/robots_forbidden")
                 yield PageFailure(url=request.url, stage="robots", reason="forbidden by robots.txt")
@@ -507,6 +508,7 @@ class PlatformSpider(scrapy.Spider):
             self.logger.info("No listing at %(url)s: %(error)s", {"url": request.url, "error": failure.getErrorMessage()})
             return
         if failure.check(HttpError) and request.meta.get("blogarchive_offsite_redirect"):
+            stats.inc_value("blogarchive/fetch/failed")
             stats.inc_value("blogarchive/fetch/offsite")
             yield PageFailure(url=request.url, stage="offsite", http_status=failure.value.response.status,
                               reason=f"redirected to another site: {request.meta['blogarchive_offsite_redirect']}")
@@ -557,6 +559,7 @@ class PlatformSpider(scrapy.Spider):
             return blocked
         problem = self.unusable(response)
         if problem:
+            self.crawler.stats.inc_value("blogarchive/fetch/failed")
             self.crawler.stats.inc_value("blogarchive/fetch/unusable")
             return self.failure(response.request, response.url, "fetch", problem, response.status)
         return None
