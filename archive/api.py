@@ -58,6 +58,12 @@ class FingerprintMismatch(ValueError):
     version: ``blogarchive dedup --rebuild`` re-clusters it with the current ones."""
 
 
+#: Failure stages whose cause may be gone next time, so later crawls ask for the page again:
+#: a network error or HTTP status, a challenge page, a worker process that died (out of
+#: memory, a crash), an archive error (a full disk).
+RETRIED_STAGES = ("fetch", "blocked", "worker", "pipeline")
+
+
 @dataclass(frozen=True)
 class CandidateText:
     """A stored text that a new page may be a copy of."""
@@ -333,13 +339,14 @@ class Archive:
         ).fetchall()
         return [url for (url,) in rows]
 
-    def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = ("fetch", "blocked"),
+    def failed_urls(self, hosts: Iterable[str], *, stages: Iterable[str] = RETRIED_STAGES,
                     since: str | None = None, max_attempts: int = 5) -> list[tuple[str, str]]:
         """``(url, requested_as)`` of the URLs on ``hosts`` that failed at one of ``stages``
         (after ``since``), were never archived since, and failed fewer than ``max_attempts``
         times since then: the pages to retry (a network error or a challenge page may be
         gone next time), with what the latest of those failures was asked for as
-        (``article`` for failures recorded before that was kept). A page that keeps failing
+        (``article`` for failures recorded before that was kept). ``stages``: the ones whose
+        cause may be gone next time (:data:`RETRIED_STAGES`). A page that keeps failing
         is asked for again as its oldest failures leave the window, about ``max_attempts``
         times per window."""
         hosts = list(hosts)

@@ -384,3 +384,22 @@ async def test_a_crawl_that_fetched_nothing_usable_failed(site, archive_path):
     assert crawler.stats.get_value("blogarchive/crawl_status") == "failed"
     assert rows(archive_path, "select status from crawls") == [("failed",)]
     assert rows(archive_path, "select count(*) from failures")[0][0] == 4
+
+
+@coroutine_test
+async def test_a_page_whose_worker_died_or_that_met_an_archive_error_is_retried_by_the_next_crawl(
+    site, archive_path
+):
+    """A worker killed on a page (out of memory) or a full disk is no property of the page:
+    the next crawl of the site asks for it again. A page with no article body is not."""
+    from archive import Archive
+
+    died, disk_full, no_body = (site.url(p) for p in ("/jianshu/p/7d3c1a9e5b20", "/flaky/one", "/user-agent"))
+    with Archive(archive_path) as archive:
+        archive.add_failure(died, "worker", "the worker process died (signal 9)", requested_as="article")
+        archive.add_failure(disk_full, "pipeline", "archive error: database or disk is full", requested_as="article")
+        archive.add_failure(no_body, "extract", "no article body found", requested_as="article")
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    await crawler.crawl_async(url=site.url("/status/404"), depth="0")
+    assert sorted(url for (url,) in rows(archive_path, "select url from sightings")) == sorted([died, disk_full])
+    assert crawler.stats.get_value("blogarchive/retry/earlier_failures") == 2
