@@ -617,3 +617,41 @@ def test_theme_variants_of_known_recommendation_blocks(head: str, article: str, 
     result = extract_article(html, url=url)
     assert [r.title for r in result.recommendations] == titles
     assert "Lisbon" not in result.body
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "author", "published"),
+    [
+        (  # cnblogs: the header is the blog's title; the "posted @" line names who posted
+            "<div id='header'><a id='Header1_HeaderTitle' href='https://www.cnblogs.com/zw/'>一只猪的技术笔记</a></div>"
+            "<h1 class='postTitle'><a id='cb_post_title_url'>缓存的三个问题</a></h1>"
+            "<div id='cnblogs_post_body'>{body}</div><div class='postDesc'>posted @ <span id='post-date'>2023-05-12 14:03</span>"
+            " <a href='https://www.cnblogs.com/zw/'>张伟不张</a> 阅读(123) <a href='https://i.cnblogs.com/EditPosts.aspx?postid=1'>编辑</a></div>",
+            "https://www.cnblogs.com/zw/p/17389123.html", "张伟不张", "2023-05-12T14:03:00+08:00",
+        ),
+        (  # a WordPress block theme without an SEO plugin
+            "<meta name='generator' content='WordPress 6.4'>|<h1 class='wp-block-post-title'>Runners</h1>"
+            "<div class='wp-block-post-author-name'><a href='/author/maya/'>Maya Hartley</a></div>"
+            "<time datetime='2023-05-12T14:03:11+00:00'>May 12</time><div class='entry-content'>{body}</div>",
+            "https://notes.example.org/2023/05/12/runners/", "Maya Hartley", "2023-05-12T14:03:11+00:00",
+        ),
+        (  # toutiao's 2021 layout: a row of spans under the title
+            "<div class='article-content'><h1>国产大飞机完成首次商业载客飞行</h1><div class='article-meta'>"
+            "<span class='original-mark'>原创</span><span>2023-05-28 13:25</span><span class='name'>"
+            "<a href='/c/user/token/1/'>航空知识观察</a></span></div><article class='syl-article-base tt-article-content'>"
+            "{body}</article></div>",
+            "https://www.toutiao.com/article/7238000000000000001/", "航空知识观察", "2023-05-28T13:25:00+08:00",
+        ),
+        (  # a news page that gives its date only in a publishdate meta
+            "<meta name='publishdate' content='2023-05-12'>|<h1>多地推出夜间经济新举措</h1><article>{body}</article>",
+            "https://news.example.cn/n1/c1004-32683451.html", None, "2023-05-12",
+        ),
+    ],
+)
+def test_bylines_and_dates_of_more_layouts(html: str, url: str, author: str | None, published: str) -> None:
+    head, _, body = html.rpartition("|")  # metas go in the head
+    page = f"<html><head>{head}</head><body>{body.format(body=PARAGRAPHS)}</body></html>"
+    result = extract_article(page, url=url)
+    assert result.author == author
+    assert result.published == published
+    assert "Paragraph 5 of the article" in result.body

@@ -123,7 +123,8 @@ CNBLOGS = Platform(
     markers=("#cnblogs_post_body",),
     article_url=(r"/p/[\w-]+(\.html)?$",),
     title=("#cb_post_title_url", "h1.postTitle a", ".postTitle", "h1"),
-    author=("#Header1_HeaderTitle", ".postDesc a[href*='cnblogs.com/']"),
+    # who posted it (the "posted @" line) first: the header is the blog's title, which its owner may change
+    author=(".postDesc a[href*='cnblogs.com/']", "#Header1_HeaderTitle"),
     published=("#post-date", ".postDesc span"),
     body=("#cnblogs_post_body",),
     drop=("#MySignature", "#blog_post_info_block"),

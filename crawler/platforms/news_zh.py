@@ -31,9 +31,9 @@ TOUTIAO = Platform(
     markers=("div.article-box .article-content", "ul.user-card-article-list"),
     article_url=(r"^/(a|i|article/)\d+",),
     title=("h1.article-title", ".article-box h1", "h1"),
-    author=(".user-card-name", ".article-sub span:first-child", ".user-card .name"),
-    published=(".article-sub span:last-child",),
-    body=(".article-box .article-content", ".article-content"),
+    author=(".user-card-name", ".article-sub span:first-child", ".user-card .name", ".article-meta .name"),
+    published=(".article-sub span:last-child", ".article-meta span"),  # the 2021 layout: a row of spans
+    body=(".article-box .article-content", "article.tt-article-content", ".article-content"),
     recommendations=(
         RecommendationBlock(
             container=".detail-feed, .feed-infinite-wrapper",
@@ -118,9 +118,9 @@ PEOPLE = Platform(
     markers=("#rwb_zw", "div.box_con#rwb_zw"),
     title=(".text_title h1", "h1"),
     author=(".text_title .author", ".author"),
-    source=(".box01 .fl a",),
-    published=(".box01 .fl", ".text_title .box01"),
-    body=("#rwb_zw",),
+    source=(".box01 .fl a", ".rm_txt .col-1-1 a"),
+    published=(".box01 .fl", ".text_title .box01", ".rm_txt .col-1-1"),  # the 2020 layout: .rm_txt
+    body=("#rwb_zw", ".rm_txt_con"),
     drop=(".zdfy", ".edit", ".box_pic", "center"),
     recommendations=(
         RecommendationBlock(

@@ -105,7 +105,9 @@ def _published_candidates(
     if platform and platform.published_pattern:
         match = re.search(platform.published_pattern, index.source)
         yield match.group(1) if match else None
-    yield meta_content(root, "article:published_time", "datePublished", "pubdate")
+    yield meta_content(
+        root, "article:published_time", "datePublished", "pubdate", "publishdate", "publish_date", "og:release_date"
+    )
     yield from (str(obj.get("datePublished")) for obj in ld if obj.get("datePublished"))
     if platform:
         for selector in platform.published:
