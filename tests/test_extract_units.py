@@ -3,6 +3,8 @@ generic recommendation blocks."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -655,3 +657,18 @@ def test_bylines_and_dates_of_more_layouts(html: str, url: str, author: str | No
     assert result.author == author
     assert result.published == published
     assert "Paragraph 5 of the article" in result.body
+
+
+def test_a_page_its_scripts_fill_in_gives_the_body_of_its_structured_data() -> None:
+    text = "Lifetimes are the part of Rust that confuses newcomers most.\nThey are constraints, not durations."
+    ld = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": "Understanding Rust lifetimes",
+          "author": {"@type": "Person", "name": "Karl Weber"}, "datePublished": "2023-05-12T14:03:00+02:00",
+          "articleBody": text, "comment": [{"@type": "Comment", "text": "A comment that is longer than the article body " * 3}]}
+    html = (f"<html><head><title>Understanding Rust lifetimes | Dev Notes</title><script type='application/ld+json'>"
+            f"{json.dumps(ld)}</script></head><body><div id='root'></div><script src='/main.js'></script></body></html>")
+    result = extract_article(html, url="https://devnotes.example.com/posts/rust-lifetimes")
+    assert result.body == "Lifetimes are the part of Rust that confuses newcomers most.\n\nThey are constraints, not durations."
+    assert (result.title, result.author) == ("Understanding Rust lifetimes", "Karl Weber")
+    comment_only = html.replace('"articleBody"', '"abstract"')
+    with pytest.raises(NoBodyFound):
+        extract_article(comment_only)

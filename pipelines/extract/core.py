@@ -336,6 +336,8 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
         recommendations += cut_generic_recommendations(root, url, len(recommendations))
         body, display = main_content(root, url)
     body = trim_footer(body)
+    if len(body) < MIN_BODY_CHARS:  # a page its scripts fill in: the body its structured data carries
+        body, display = _structured_body(ld), None
     if len(body) < MIN_BODY_CHARS:
         raise NoBodyFound(f"no article body found ({len(body)} characters of text)")
     return Extraction(
@@ -352,6 +354,25 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
         platform=described.name if described else None,
         recommendations=tuple(recommendations),
     )
+
+
+#: JSON-LD types of an article (Article, NewsArticle, BlogPosting, SocialMediaPosting...), not of
+#: a comment or a web page, whose ``text`` is something else.
+_ARTICLE_TYPE = re.compile(r"Article|Posting")
+
+
+def _structured_body(ld: list[dict]) -> str:
+    """The longest ``articleBody`` (or ``text``) of the page's JSON-LD objects, as text: what a
+    page rendered by scripts (an empty ``<div id="root">``) still gives its readers' search engines."""
+    found = [obj.get(key) for obj in ld if _ARTICLE_TYPE.search(str(obj.get("@type", ""))) for key in ("articleBody", "text")]
+    bodies = [value for value in found if isinstance(value, str) and value.strip()]
+    if not bodies:
+        return ""
+    body = max(bodies, key=len)
+    if "<" in body:  # some sites put the body's HTML there
+        fragment = parse_html(f"<html><body><div>{body}</div></body></html>")
+        return to_text(fragment.find("body")) if fragment is not None else ""
+    return "\n\n".join(" ".join(line.split()) for line in body.splitlines() if line.strip())
 
 
 def _tags(root: HtmlElement) -> tuple[str, ...]:
