@@ -48,11 +48,25 @@ def _stats_of(crawler: Any) -> Any:
         return None
 
 
+def _site_of(name: str, kwargs: dict[str, Any]) -> str:
+    """How a job is named in logs and the summary: its URL, else spider and user."""
+    return kwargs.get("url") or f"{name}:{kwargs.get('user') or kwargs.get('base_url')}"
+
+
+def _was_shut_down(crawler: Any) -> bool:
+    """Whether ``crawler``'s crawl was stopped by Ctrl-C or SIGTERM (Scrapy's ``shutdown``)."""
+    stats = _stats_of(crawler)
+    return stats is not None and stats.get_value("finish_reason") == "shutdown"
+
+
 def _stop_reactor() -> None:
     from twisted.internet import reactor
+    from twisted.internet.error import ReactorNotRunning
 
-    if reactor.running:
+    try:
         reactor.stop()
+    except ReactorNotRunning:  # Scrapy stopped it already (Ctrl-C, SIGTERM)
+        pass
 
 
 def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any] | None = None) -> CrawlResult:
@@ -76,8 +90,15 @@ def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any]
     @defer.inlineCallbacks
     def run_all():  # noqa: ANN202 - a Deferred
         try:
-            for name, kwargs in jobs:
-                site = kwargs.get("url") or f"{name}:{kwargs.get('user') or kwargs.get('base_url')}"
+            for position, (name, kwargs) in enumerate(jobs):
+                site = _site_of(name, kwargs)
+                if any(_was_shut_down(c) for _, c in crawlers):
+                    # Ctrl-C or SIGTERM stopped a crawl: the sites after it are not started
+                    for later_name, later_kwargs in jobs[position:]:
+                        failed.append({"blogarchive/site": _site_of(later_name, later_kwargs),
+                                       "blogarchive/crawl_status": "skipped"})
+                    logger.warning("Stopped by a signal: %(n)d site(s) not crawled", {"n": len(jobs) - position})
+                    break
                 try:
                     crawler = process.create_crawler(name)
                 except KeyError as exc:  # an unknown spider name: the other sites still run

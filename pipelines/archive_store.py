@@ -95,22 +95,27 @@ class ArchiveStorePipeline:
             # another crawl writes this archive: close at once, touch nothing
             logger.error("%(error)s; closing the spider", {"error": exc})
             raise CloseSpider("archive_locked") from exc
-        archive = Archive(self.path, timeout=self.timeout)
+        archive = None
         try:
+            archive = Archive(self.path, timeout=self.timeout)
             archive.check_fingerprint_params(fingerprint_params(self.params))
-        except FingerprintMismatch as exc:
-            # its texts would not match this crawl's fingerprints: close at once, touch nothing
-            archive.close()
+            interrupted = archive.mark_interrupted_crawls()
+            spider = self.crawler.spider
+            args = {k: v for k, v in vars(spider).items() if k in getattr(spider, "argument_names", ())}
+            crawl_id = archive.start_crawl(spider.name, args)
+        except (FingerprintMismatch, sqlite3.Error) as exc:
+            # its texts would not match this crawl's fingerprints, or it cannot be written
+            # (read-only, a full disk, not an archive): close at once, touch nothing more
+            if archive is not None:
+                archive.close()
             self.lock.release()
             logger.error("%(error)s; closing the spider", {"error": exc})
-            raise CloseSpider("archive_fingerprint_mismatch") from exc
-        self.archive = archive
-        if self.archive.mark_interrupted_crawls():
+            reason = "archive_fingerprint_mismatch" if isinstance(exc, FingerprintMismatch) else "archive_unwritable"
+            raise CloseSpider(reason) from exc
+        self.archive, self.crawl_id = archive, crawl_id
+        if interrupted:
             logger.warning("An earlier crawl of %(path)s was interrupted; this one picks up the rest",
                            {"path": self.path})
-        spider = self.crawler.spider
-        args = {k: v for k, v in vars(spider).items() if k in getattr(spider, "argument_names", ())}
-        self.crawl_id = self.archive.start_crawl(spider.name, args)
         self.stats.set_value("blogarchive/archive/crawl_id", self.crawl_id)
         self.writer = ArchiveWriter(self.archive, batch_size=self.batch_size, mode=self.writer_mode)
         logger.info("Archiving to %(path)s (crawl %(crawl)s)", {"path": self.path, "crawl": self.crawl_id})
@@ -129,7 +134,7 @@ class ArchiveStorePipeline:
         if self.archive is None:
             if reason == "archive_locked":
                 self.stats.set_value("blogarchive/crawl_status", "locked")
-            elif reason == "archive_fingerprint_mismatch":
+            elif reason in ("archive_fingerprint_mismatch", "archive_unwritable"):
                 self.stats.set_value("blogarchive/crawl_status", "failed")
             return
         # failures recorded by item_dropped after close_spider, if any, are committed first

@@ -403,3 +403,24 @@ async def test_a_page_whose_worker_died_or_that_met_an_archive_error_is_retried_
     await crawler.crawl_async(url=site.url("/status/404"), depth="0")
     assert sorted(url for (url,) in rows(archive_path, "select url from sightings")) == sorted([died, disk_full])
     assert crawler.stats.get_value("blogarchive/retry/earlier_failures") == 2
+
+
+@coroutine_test
+async def test_an_archive_that_cannot_be_opened_closes_the_crawl_cleanly(site, tmp_path, caplog):
+    """A file that is no SQLite archive (or cannot be written) fails the crawl before any
+    request, leaves the file as it was and releases the lock, with one clear error."""
+    path = tmp_path / "notes.txt"
+    path.write_text("my notes, not an archive\n" * 100, encoding="utf-8")
+    crawler = get_crawler(BlogSpider, crawl_settings(path))
+    await crawler.crawl_async(url=site.url("/jianshu/p/7d3c1a9e5b20"), depth="0")
+    assert crawler.stats.get_value("finish_reason") == "archive_unwritable"
+    assert crawler.stats.get_value("blogarchive/crawl_status") == "failed"
+    assert not crawler.stats.get_value("downloader/request_count")
+    assert path.read_text(encoding="utf-8") == "my notes, not an archive\n" * 100
+    assert "Traceback" not in caplog.text
+    assert "AssertionError" not in caplog.text
+    from archive import ArchiveLock
+
+    lock = ArchiveLock(path)
+    lock.acquire()  # free again
+    lock.release()

@@ -370,3 +370,36 @@ def test_scrapy_crawl_with_a_bad_spider_argument_is_a_usage_error(argument, arch
     assert result.returncode == 2, result.stderr
     assert argument.split("=")[0] in result.stderr
     assert not archive_path.exists()
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_config_run_stops_it_and_starts_no_other_site(site, tmp_path):
+    """cron's or systemd's SIGTERM stops the crawl in progress gracefully; the sites after it
+    are reported as skipped, not started (a started one would be left "running")."""
+    config = tmp_path / "sites.toml"
+    config.write_text(
+        "[settings]\nAUTOTHROTTLE_ENABLED = false\nCONCURRENT_REQUESTS_PER_DOMAIN = 1\n\n"
+        + "".join(f'[[site]]\nurl = "{site.url(path)}"\n\n' for path in ("/many/", "/sites/ghost/", "/")),
+        encoding="utf-8",
+    )
+    db = tmp_path / "a.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "blogarchive", "crawl", "--config", str(config), "--db", str(db)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if db.exists() and rows(db, "select count(*) from sightings")[0][0] >= 2:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    assert proc.poll() is None, "the first site's crawl ended before the signal"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert rows(db, "select status from crawls") == [("failed",)]
+    assert f"{site.url('/sites/ghost/')}: skipped" in out
+    assert f"{site.url('/')}: skipped" in out
+    assert "ReactorNotRunning" not in err, err
+    assert "CRITICAL" not in err, err
