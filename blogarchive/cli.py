@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from blogarchive import __version__
 from blogarchive.cli_browse import browse
@@ -99,6 +100,9 @@ def demo(db_path: Path, port: int) -> None:
     crawls it with the real spiders and pipelines. Running it twice leaves the same
     archive.
 
+    Exit codes: 0 success, 1 the crawl failed or --port is taken, 3 another crawl
+    holds the archive.
+
     \b
     Example:
         blogarchive demo --db archive.db
@@ -108,7 +112,12 @@ def demo(db_path: Path, port: int) -> None:
 
     from blogarchive.siteserver import SiteServer, demo_site_root
 
-    with SiteServer(demo_site_root(), port=port, virtual_host=DEMO_HOST) as server:
+    try:
+        server = SiteServer(demo_site_root(), port=port, virtual_host=DEMO_HOST)
+    except OSError as exc:
+        click.echo(f"blogarchive: cannot serve the demo site on port {port}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    with server:
         click.echo(f"demo site {server.base_url}/ served by {server.address}", err=True)
         # The server answers as a proxy for DEMO_HOST: stable URLs whatever the port.
         os.environ["http_proxy"] = server.address
@@ -130,11 +139,12 @@ def demo(db_path: Path, port: int) -> None:
 @DB_OPTION
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A sites.toml: crawl every enabled site in it, one after the other, in this process.")
-@click.option("--spider", default="blog", show_default=True, help="Spider to use (a platform name or 'blog').")
+@click.option("--spider", default="blog", show_default=True,
+              help="Spider for the URLs (a platform name or 'blog').")
 @click.option("--limit", type=click.IntRange(min=0), default=0,
               help="Stop after this many articles per URL (0: no limit).")
 @click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True,
-              help="How many links deep to follow.")
+              help="How many links deep to follow from each URL.")
 @click.option("--since", callback=lambda _ctx, _param, value: _checked_since(value),
               help="Skip listed articles published before this date (YYYY-MM-DD).")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
@@ -148,6 +158,9 @@ def crawl(urls: tuple[str, ...], db_path: Path, config: Path | None, spider: str
     conditional request; listings stop at articles already archived. One crawl at a
     time per archive.
 
+    --spider, --limit, --depth and --since apply to the URLs given here; the sites of
+    --config take theirs from the file ([defaults] and each [[site]]).
+
     Exit codes: 0 success, 1 a crawl failed (e.g. nothing could be fetched or the
     archive could not be written), 2 bad usage, 3 another crawl holds the archive.
 
@@ -160,6 +173,13 @@ def crawl(urls: tuple[str, ...], db_path: Path, config: Path | None, spider: str
 
     if not urls and config is None:
         raise click.UsageError("give URLs to crawl or --config sites.toml")
+    if not urls:
+        given = [f"--{name}" for name in ("spider", "limit", "depth", "since")
+                 if click.get_current_context().get_parameter_source(name) == ParameterSource.COMMANDLINE]
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise click.UsageError(f"{', '.join(given)} {verb} to URLs given on the command line; for the sites "
+                                   "of --config set them in its [defaults] or per [[site]]")
     if urls and spider not in spider_names():
         raise click.BadParameter(f"no spider {spider!r} (one of: {', '.join(spider_names())})", param_hint="--spider")
     overrides: dict = {}
@@ -238,8 +258,10 @@ def ingest(file: Path, db_path: Path) -> None:
 
     FILE is JSON Lines: each line an object with "url" and either "text" or "html",
     optionally "title", "author", "published", "platform". Malformed lines are
-    reported with their line number and skipped; the rest still land. Exits 1 when
-    any line was skipped.
+    reported with their line number and skipped; the rest still land.
+
+    Exit codes: 0 success, 1 a line was skipped or the archive could not be written,
+    3 a crawl holds the archive.
 
     \b
     Example:
@@ -314,5 +336,11 @@ def main() -> None:
     try:
         cli()
     except sqlite3.DatabaseError as exc:
-        click.echo(f"blogarchive: cannot read the archive: {exc} (is --db a blogarchive archive?)", err=True)
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            click.echo(f"blogarchive: cannot write the archive: {exc} (check the file's and its directory's "
+                       "permissions)", err=True)
+        elif isinstance(exc, sqlite3.OperationalError) and "disk" in str(exc):
+            click.echo(f"blogarchive: cannot write the archive: {exc}", err=True)
+        else:
+            click.echo(f"blogarchive: cannot read the archive: {exc} (is --db a blogarchive archive?)", err=True)
         sys.exit(EXIT_FAILED)

@@ -30,6 +30,9 @@ def dedup(db_path: Path, rebuild: bool, threshold: float | None) -> None:
     and matched again, earliest published first. Use it after changing dedup
     parameters (the archive refuses signatures made with other ones).
 
+    Exit codes: 0 success, 1 the archive could not be read or written, 3 a crawl
+    holds the archive.
+
     \b
     Example:
         blogarchive dedup --rebuild --db archive.db --threshold 0.3

@@ -145,3 +145,29 @@ def test_bad_arguments_are_usage_errors_that_leave_nothing_behind(tmp_path):
     result = runner.invoke(cli, ["crawl", "https://a.example/", "--db", str(tmp_path / "a.db"), "--log-file", str(log)])
     assert result.exit_code == 2
     assert not (tmp_path / "a.db").exists()
+
+
+def test_crawl_options_for_urls_are_refused_with_only_a_config(tmp_path):
+    """--limit and its kin apply to URLs on the command line; with only --config they were
+    silently ignored (a --limit 3 run archived 60 articles)."""
+    config = tmp_path / "sites.toml"
+    config.write_text('[[site]]\nurl = "http://127.0.0.1:9/"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["crawl", "--config", str(config), "--limit", "3", "--depth", "0",
+                                      "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 2
+    assert "--limit, --depth apply to URLs given on the command line" in result.output
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_demo_on_a_taken_port_says_so_in_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["demo", "--port", str(port), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 1
+    assert f"cannot serve the demo site on port {port}" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "a.db").exists()

@@ -362,6 +362,16 @@ def test_a_job_that_fails_before_crawling_neither_hangs_nor_stops_the_others(sit
     assert rows(tmp_path / "a.db", "select count(*) from texts") == [(1,)]
 
 
+def test_scrapy_crawl_with_nothing_to_start_from_is_a_usage_error(archive_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", "limit=5", "-s", f"ARCHIVE_PATH={archive_path}"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "needs -a url=URL" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not archive_path.exists()
+
+
 @pytest.mark.parametrize("argument", ["limit=abc", "depth=-1", "since=someday"])
 def test_scrapy_crawl_with_a_bad_spider_argument_is_a_usage_error(argument, archive_path):
     result = subprocess.run(

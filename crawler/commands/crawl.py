@@ -33,6 +33,8 @@ class Command(ScrapyCrawlCommand):
             check_arguments(spargs.get("limit"), spargs.get("depth"), spargs.get("since"))
         except ValueError as exc:
             raise UsageError(f"-a {exc}") from None
+        if not any(spargs.get(name) for name in ("url", "user", "base_url")):  # nothing to start from
+            raise UsageError(f"spider {args[0]!r} needs -a url=URL, -a user=USER or -a base_url=URL")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
