@@ -21,6 +21,7 @@ it), so a crawl refused by the lock touches nothing.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -158,6 +159,10 @@ class ArchiveRevisitMiddleware(_ArchiveReader):
         self.stats.inc_value("blogarchive/revisit/conditional")
 
 
+#: How often a retry's wait looks whether the crawl is being stopped.
+_STOP_CHECK_SECONDS = 0.5
+
+
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's ``RetryMiddleware`` made polite: waits ``Retry-After`` (seconds or a date)
     before retrying a 429/503, else backs off exponentially; a ``Retry-After`` longer
@@ -216,9 +221,22 @@ class RetryAfterMiddleware(RetryMiddleware):
         stats.inc_value("blogarchive/retry/retry_after" if asked is not None else "blogarchive/retry/backoff")
         logger.info("Retrying %(url)s (HTTP %(status)s) in %(delay).1f s",
                     {"url": request.url, "status": response.status, "delay": delay})
-        if delay > 0:
-            await sleep(delay)
+        if delay > 0 and not await self._wait(delay):
+            # Ctrl-C or SIGTERM: the 429/503 goes to the spider, recorded and retried by a later run
+            stats.inc_value("blogarchive/retry/stopped_waiting")
+            logger.info("Stopping: %(url)s not retried", {"url": request.url})
+            return response
         return retry
+
+    async def _wait(self, seconds: float) -> bool:
+        """Sleep ``seconds`` in short steps that notice a graceful stop (Ctrl-C, SIGTERM:
+        ``crawler.crawling`` turns false); False when the crawl is stopping."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if not self.crawler.crawling:
+                return False
+            await sleep(min(left, _STOP_CHECK_SECONDS))
+        return self.crawler.crawling
 
 
 class OffsiteRedirectMiddleware:

@@ -8,6 +8,7 @@ Routes besides the demo pages:
 - ``/status/<code>``: answers with that status
 - ``/flaky/<name>``: 500 on the first request, the article on the next ones
 - ``/slow429/<name>``: 429 with ``Retry-After: 1`` on the first request
+  (``/slow429-minute/<name>``: ``Retry-After: 60``)
 - ``/large``: an article of about 2 MB
 - ``/user-agent``: an article whose title is the request's User-Agent
 - ``/gbk-mislabelled``: a GBK article served with ``charset=utf-8``
@@ -231,10 +232,11 @@ class MockSiteHandler(SiteHandler):
                 body = ARTICLE.format(title="Flaky page recovered", story="failed once with a 500")
                 self._send(200, body.encode())
             return
-        if path.startswith("/slow429/"):
+        if path.startswith(("/slow429/", "/slow429-minute/")):
             self.server.requests.append(self.path)
             if count == 1:
-                self._send(429, b"slow down", headers={"Retry-After": "1"})
+                wait = "60" if path.startswith("/slow429-minute/") else "1"
+                self._send(429, b"slow down", headers={"Retry-After": wait})
             else:
                 body = ARTICLE.format(title="Rate limited page recovered", story="asked us to slow down")
                 self._send(200, body.encode())

@@ -424,3 +424,20 @@ async def test_an_archive_that_cannot_be_opened_closes_the_crawl_cleanly(site, t
     lock = ArchiveLock(path)
     lock.acquire()  # free again
     lock.release()
+
+
+@coroutine_test
+async def test_a_graceful_stop_does_not_wait_out_a_retry_after(site, archive_path):
+    """Ctrl-C or SIGTERM while a page waits out a 60 s ``Retry-After``: the wait ends, the
+    429 is recorded as a failure (retried by a later run), and the page is not fetched again."""
+    import asyncio
+
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
+    crawl = asyncio.ensure_future(crawler.crawl_async(url=site.url("/slow429-minute/a"), depth="0"))
+    while not crawler.stats.get_value("blogarchive/retry/retry_after"):  # noqa: ASYNC110 - a stat, no event
+        await asyncio.sleep(0.05)  # the 429 reached the retry middleware, which now waits
+    await crawler.stop_async()  # what Scrapy does on Ctrl-C or SIGTERM
+    await crawl
+    assert rows(archive_path, "select stage, reason, http_status from failures") == [("fetch", "HTTP 429", 429)]
+    assert crawler.stats.get_value("blogarchive/retry/stopped_waiting") == 1
+    assert site.requests().count("/slow429-minute/a") == 1
