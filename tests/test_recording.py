@@ -363,6 +363,24 @@ def test_reports_from_one_template_stay_apart_when_they_end_with_a_repost_footer
     assert ids[2] == ids[0]
 
 
+def test_short_notices_from_one_template_stay_apart_and_a_repost_still_merges(archive):
+    """A notice is a sentence or two of template around a date, a time and a place: when
+    most of the figures both give in the same places differ, they are two notices, however
+    few sentences hold them (the sentence rule needs four)."""
+    template = ("Water supply notice from the estate office. Because of repairs to the main pipe, the water "
+                "supply to buildings {a} and {b} will be interrupted on May {day} from {start}:00 to {end}:00. "
+                "Residents are asked to store enough water in advance, and we apologise for the inconvenience "
+                "this causes to everyone living on the estate.")
+    first = template.format(a=3, b=5, day=12, start=9, end=17)
+    second = template.format(a=7, b=8, day=19, start=8, end=14)
+    repost = "Reposted from the estate office noticeboard.\n" + first
+    ids = record(archive, page("https://estate.example/notice/1", first, "2024-05-01"),
+                 page("https://estate.example/notice/2", second, "2024-05-08"),
+                 page("https://forum.example/t/water", repost, "2024-05-02"))
+    assert ids[0] != ids[1]
+    assert ids[2] == ids[0]
+
+
 def test_copies_whose_figures_differ_only_in_a_counter_line_or_in_writing_still_merge(archive):
     base = " ".join(
         f"In {1990 + i} the club had {1000 + 137 * i:,} members, held {12 + i} meetings and planted "

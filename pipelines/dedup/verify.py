@@ -268,9 +268,16 @@ def relation_of_copies(similarity: Similarity) -> str:
 
 
 #: Two texts from one template must disagree in the figures of at least this many
-#: sentences, and this share of the sentences with figures of the text with fewer.
+#: sentences, and this share of the sentences with figures of the text with fewer ...
 MIN_DIFFERING_SENTENCES = 4
 DIFFERING_SENTENCES_SHARE = 0.25
+#: ... or, in a short one (a notice: a date, a time, a place in a sentence or two), in at
+#: least this many of the places both give a figure in prose, and this share of them.
+MIN_DIFFERING_SLOTS = 3
+DIFFERING_SLOTS_SHARE = 0.5
+#: A sentence is prose, not a counter line ("3456 views · 78 likes"), while under this
+#: share of its tokens are figures.
+MAX_PROSE_FIGURE_SHARE = 1 / 3
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _THOUSANDS = re.compile(r",(?=\d{3}(?:\D|$))")
@@ -292,11 +299,12 @@ def _figure_value(figure: str) -> str:
 
 
 @lru_cache(maxsize=8)  # a page and its candidates
-def figure_slots(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int]]]:
+def figure_slots(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int, bool]]]:
     """The figures of ``text`` (folded, boilerplate stripped) by the words around them:
-    ``(two tokens before, two after) -> [(value, sentence number), ...]``, in sentences
-    of at least ``MIN_SENTENCE_WORDS`` words. Cached: do not modify the result."""
-    slots: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int]]] = defaultdict(list)
+    ``(two tokens before, two after) -> [(value, sentence number, in prose), ...]``, in
+    sentences of at least ``MIN_SENTENCE_WORDS`` words; a sentence is prose while under
+    ``MAX_PROSE_FIGURE_SHARE`` of its tokens are figures. Cached: do not modify the result."""
+    slots: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[str, int, bool]]] = defaultdict(list)
     for number, sentence in enumerate(_SENTENCE_END.split(cleaned(text))):
         values = [_figure_value(m) for m in _FIGURE.findall(sentence)]
         if not values:
@@ -304,13 +312,14 @@ def figure_slots(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], lis
         words = [w if w != _MARK else "#" for w in tokens(_FIGURE.sub(f" {_MARK} ", sentence))]
         if sum(1 for w in words if w != "#") < MIN_SENTENCE_WORDS:
             continue
+        prose = len(values) < MAX_PROSE_FIGURE_SHARE * len(words)
         marks = iter(values)
         for i, word in enumerate(words):
             if word == "#":
                 place = (tuple(words[max(0, i - 2) : i]), tuple(words[i + 1 : i + 3]))
                 value = next(marks, "")
                 if any(w != "#" for w in place[0] + place[1]):  # a figure among words, not alone
-                    slots[place].append((value, number))
+                    slots[place].append((value, number, prose))
     return dict(slots)
 
 
@@ -324,22 +333,35 @@ def figures_disagree(text: str, other: str) -> bool:
     only one copy carries does not count), written the same way or not ("1,000" is
     "1000"), and the differences must be spread over several sentences (two copies'
     view counts differ in one line). Copies keep their figures; an excerpt's are among
-    its original's; boilerplate (a repost's date line) is not compared.
+    its original's; boilerplate (a repost's date line) is not compared. A short notice
+    (a date, a time and a place in a sentence or two) differs when most of the figures
+    both give in the same places of prose differ, at least ``MIN_DIFFERING_SLOTS``.
     """
-    if min(len(_FIGURE.findall(text)), len(_FIGURE.findall(other))) < MIN_DIFFERING_SENTENCES:
-        return False  # too few figures to differ in enough sentences (a cheap upper bound)
+    if min(len(_FIGURE.findall(text)), len(_FIGURE.findall(other))) < MIN_DIFFERING_SLOTS:
+        return False  # too few figures to differ in enough places (a cheap upper bound)
     mine, theirs = figure_slots(text), figure_slots(other)
     if sum(map(len, mine.values())) > sum(map(len, theirs.values())):
         mine, theirs = theirs, mine
-    with_figures = {sentence for found in mine.values() for _, sentence in found}
+    with_figures = {sentence for found in mine.values() for _, sentence, _ in found}
     differing: set[int] = set()
+    compared = differing_in_prose = 0
     for place, found in mine.items():
         if place not in theirs:
             continue
-        left = Counter(value for value, _ in theirs[place])
-        for value, sentence in found:
+        left = Counter(value for value, _, _ in theirs[place])
+        left_in_prose = Counter(value for value, _, prose in theirs[place] if prose)
+        for value, sentence, prose in found:
+            if prose and left_in_prose.total():
+                compared += 1
+                if left_in_prose[value] > 0:
+                    left_in_prose[value] -= 1
+                else:
+                    differing_in_prose += 1
             if left[value] > 0:
                 left[value] -= 1
             else:
                 differing.add(sentence)
-    return len(differing) >= MIN_DIFFERING_SENTENCES and len(differing) >= DIFFERING_SENTENCES_SHARE * len(with_figures)
+    by_sentences = (len(differing) >= MIN_DIFFERING_SENTENCES
+                    and len(differing) >= DIFFERING_SENTENCES_SHARE * len(with_figures))
+    by_places = differing_in_prose >= MIN_DIFFERING_SLOTS and differing_in_prose >= DIFFERING_SLOTS_SHARE * compared
+    return by_sentences or by_places
