@@ -143,8 +143,9 @@ def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
     """An ISO 8601 date, with time and offset when known, from common page formats; None
     for what does not parse or is a placeholder (see :data:`PLACEHOLDER_DAYS`).
 
-    :param tz: the offset (``+08:00``) to assume for times given without one, when the
-        platform's time zone is known
+    :param tz: the platform's time zone (``+08:00``), when known: assumed for times given
+        without an offset, and times given with another are shown in it (the same instant,
+        on the calendar day the platform's pages show)
     """
     value = _parsed_date(raw, tz)
     if value is None or int(value[:4]) < MIN_YEAR or value[:10] in PLACEHOLDER_DAYS:
@@ -168,8 +169,8 @@ def _parsed_date(raw: str | None, tz: str | None) -> str | None:
     except ValueError:
         value = None
     if value is not None:
-        if value.tzinfo is None and _zone(tz):
-            value = value.replace(tzinfo=_zone(tz))
+        if _zone(tz):  # the platform's local time, as its pages show it (same instant)
+            value = value.replace(tzinfo=_zone(tz)) if value.tzinfo is None else value.astimezone(_zone(tz))
         return value.isoformat()
     match = _DATE.search(raw)
     if not match:
@@ -182,7 +183,10 @@ def _parsed_date(raw: str | None, tz: str | None) -> str | None:
     if not hour:
         return value.date().isoformat()
     zone_info = _zone(zone) or _zone(tz)
-    return (value.replace(tzinfo=zone_info) if zone_info else value).isoformat()
+    value = value.replace(tzinfo=zone_info) if zone_info else value
+    if zone_info and _zone(tz):
+        value = value.astimezone(_zone(tz))
+    return value.isoformat()
 
 
 #: Month names as blogs print them (English, German, French, Spanish, Portuguese, Italian, Dutch).
