@@ -374,13 +374,15 @@ def test_headings_over_menus_are_not_recommendations(items: list[str]) -> None:
     assert extract_article(html).recommendations == ()
 
 
-def test_copyright_and_share_footers_are_trimmed() -> None:
+def test_share_prompts_are_trimmed_and_the_authors_closing_notice_stays() -> None:
+    """A closing "转载请联系作者" inside the article is the author's last line (labelled
+    pages keep it); a sharing widget's prompt is not."""
     html = (
         f"<html><body><div id='js_content'>{PARAGRAPHS}<p>Last real sentence of the piece.</p>"
         "<p>©著作权归作者所有，转载或内容合作请联系作者</p><p>分享到：微信 微博</p></div></body></html>"
     )
     result = extract_article(html, url="https://mp.weixin.qq.com/s/abc")
-    assert result.body.endswith("Last real sentence of the piece.")
+    assert result.body.endswith("Last real sentence of the piece.\n\n©著作权归作者所有，转载或内容合作请联系作者")
     assert trim_footer("Copyright is a theme of this essay.\n\nIt ends here.") == (
         "Copyright is a theme of this essay.\n\nIt ends here."
     )
