@@ -676,3 +676,22 @@ def test_a_page_its_scripts_fill_in_gives_the_body_of_its_structured_data() -> N
     comment_only = html.replace('"articleBody"', '"abstract"')
     with pytest.raises(NoBodyFound):
         extract_article(comment_only)
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "furniture"),
+    [
+        ("<h1 class='title-article' id='articleContentId'>装饰器</h1><div id='content_views'>{body}"
+         "<pre class='prettyprint'><code>def deco(f):\n    return f\n</code><ul class='pre-numbering'>"
+         "<li>1</li><li>2</li><li>3</li></ul></pre></div>",
+         "https://blog.csdn.net/u/article/details/130623456", "\n\n1\n\n2"),
+        ("<h1 class='article-title'>装饰器</h1><div id='article-root'><div class='article-viewer markdown-body'>{body}"
+         "<pre><div class='code-block-extension-header'><span>python</span><span>复制代码</span></div>"
+         "<code>def deco(f):\n    return f\n</code></pre></div></div>",
+         "https://juejin.cn/post/7238000000000000001", "复制代码"),
+    ],
+)
+def test_code_block_furniture_stays_out_of_the_body(html: str, url: str, furniture: str) -> None:
+    result = extract_article(f"<html><body>{html.format(body=PARAGRAPHS)}</body></html>", url=url)
+    assert result.body.endswith("def deco(f):\n    return f")
+    assert furniture not in result.body

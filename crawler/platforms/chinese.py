@@ -73,7 +73,7 @@ CSDN = Platform(
     ),
     published=("span.time", ".article-info-box .time"),
     body=("#content_views", "article.baidu_pl"),
-    drop=(".hide-article-box", ".article-copyright", ".csdn-ad"),
+    drop=(".hide-article-box", ".article-copyright", ".csdn-ad", "ul.pre-numbering"),  # code blocks' line numbers
     recommendations=(
         RecommendationBlock(
             container=".recommend-box",
@@ -193,6 +193,7 @@ JUEJIN = Platform(
     author=(".author-info-block .author-name .name", ".author-name .name", ".username .name", ".author-name"),
     published=("time[datetime]", ".meta-box time"),
     body=("#article-root .article-viewer", "#article-root", ".article-content"),
+    drop=(".code-block-extension-header",),  # a code block's language label and copy button
     recommendations=(
         RecommendationBlock(
             container=".related-entry-sidebar-block",
