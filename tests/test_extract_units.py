@@ -430,7 +430,8 @@ def test_self_hosted_wordpress_plugin_related_posts() -> None:
 
 
 @pytest.mark.parametrize(
-    "heading", ["相關文章", "延伸閱讀", "Recommended from Medium", "Trending on DEV Community", "大家都在看"]
+    "heading", ["相關文章", "延伸閱讀", "Recommended from Medium", "Trending on DEV Community", "大家都在看",
+                "You may also like…", "相关文章推荐", "Most Popular", "Most read"]
 )
 def test_more_heading_vocabulary(heading: str) -> None:
     items = "".join(

@@ -25,15 +25,15 @@ from pipelines.extract.selectors import PageIndex, select
 RECOMMENDATION_HEADINGS = re.compile(
     r"^\s*(?:"
     r"(?:推荐|推薦)(?:阅读|閱讀|文章)(?:更多精彩内容)?|文章(?:推荐|推薦)|(?:相关|相關)(?:推荐|推薦|文章|阅读|閱讀|博文|新闻|新聞|"
-    r"链接|連結|好文)|(?:热门|熱門)(?:文章|推荐|推薦|阅读|閱讀|博文)|热文推荐|(?:热点|熱點)(?:推荐|排行)|阅读排行榜?|"
+    r"链接|連結|好文)(?:推荐|推薦)?|(?:热门|熱門)(?:文章|推荐|推薦|阅读|閱讀|博文)|热文推荐|(?:热点|熱點)(?:推荐|排行)|阅读排行榜?|"
     r"猜你(?:喜欢|喜歡|想看)|(?:为|為)(?:您|你)(?:推荐|推薦)|延伸(?:阅读|閱讀)|精彩推荐|编辑推荐|博主推荐|"
     r"(?:作者)?最新文章|更多(?:精彩|文章)|精选文章|大家(?:都在|还在)看|你可能(?:感兴趣的文章|也喜歡|也喜欢)|"
     r"related(?: posts?| articles?| stories| reading| content)?|you (?:might|may) also (?:like|enjoy)|"
     r"recommended(?: for you| reading| stories| posts| articles| from\b.{0,60})?|"
     r"(?:read )?more from\b.{0,60}|more (?:stories|posts|articles)(?: from\b.{0,60})?|read (?:more|next)|"
-    r"popular (?:posts?|articles|stories)|"
+    r"(?:most )?popular(?: posts?| articles| stories)?|most read|"
     r"trending(?: posts| now| on\b.{0,40})?|further reading|similar (?:posts|articles)|keep reading|up next|"
-    r"what to read next)\s*[:：]?\s*$",
+    r"what to read next)\s*(?:[:：]|…|\.\.\.)?\s*$",
     re.IGNORECASE,
 )
 #: Link texts that are controls, not titles.
@@ -84,6 +84,7 @@ _HINTS = (
     "also enjoy",
     "more ",
     "popular",
+    "most read",
     "trending",
     "further reading",
     "similar",
