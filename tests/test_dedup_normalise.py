@@ -52,6 +52,15 @@ def test_the_feed_footer_goes_whatever_the_title_and_text_mentioning_it_stays():
     assert "her essay appeared first on the radio" in normalise(sentence)
 
 
+def test_closing_copyright_notices_are_boilerplate_and_a_sentence_about_copyright_is_text():
+    """Extraction keeps an article's closing notice; the fingerprint must not depend on it."""
+    for notice in ("本文为博主原创文章，未经博主允许不得转载。", "未经授权不得转载", "Copyright 2019 Hawaii News Now.",
+                   "copyright Inexhibit 2019 - ISSN: 2283-5474", "Copyright © 2024 Jane Doe"):
+        assert normalise(f"{POST}\n{notice}") == normalise(POST), notice
+    sentence = "Copyright law in the European Union has changed a lot since the directive of 2019."
+    assert normalise(sentence) == "copyright law in the european union has changed a lot since the directive of 2019"
+
+
 def test_read_more_tail_keeps_the_text_of_its_line():
     assert normalise("他说书也是有脾气的……阅读全文") == "他说书也是有脾气的"
 

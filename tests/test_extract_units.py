@@ -82,6 +82,8 @@ def test_generic_block_items_carry_their_counts() -> None:
         ("2023-03-28T18:04:00-04:00", "+08:00", "2023-03-29T06:04:00+08:00"),  # the same instant, shown locally
         ("2019-01-13T23:37:40Z", "+08:00", "2019-01-14T07:37:40+08:00"),
         ("2023-03-28T18:04:00-04:00", None, "2023-03-28T18:04:00-04:00"),
+        ("2019-05-03 20:00-22:00", "+08:00", "2019-05-03T20:00:00+08:00"),  # a time range, not an offset
+        ("2019年05月03日 20:00-22:00", None, "2019-05-03T20:00:00"),
         ("1581418070", "+08:00", "2020-02-11T18:47:50+08:00"),
         ("2017-05-03", None, "2017-05-03"),
         ("(2014-04-20 21:35:08)", None, "2014-04-20T21:35:08"),
@@ -649,6 +651,12 @@ def test_theme_variants_of_known_recommendation_blocks(head: str, article: str, 
             "{body}</article></div>",
             "https://www.toutiao.com/article/7238000000000000001/", "航空知识观察", "2023-05-28T13:25:00+08:00",
         ),
+        (  # people.com.cn's 2020 layout: the date line has the time the day-only meta lacks
+            "<meta name='publishdate' content='2023-05-12'>|<div class='rm_txt'><h1>多地推出夜间经济新举措</h1>"
+            "<div class='author'>本报记者 王晓</div><div class='col-1-1 fl'>2023年05月12日08:12 | 来源：人民网</div>"
+            "<div class='rm_txt_con'>{body}</div></div>",
+            "http://finance.people.com.cn/n1/2023/0512/c1004-32683451.html", "本报记者 王晓", "2023-05-12T08:12:00+08:00",
+        ),
         (  # a news page that gives its date only in a publishdate meta
             "<meta name='publishdate' content='2023-05-12'>|<h1>多地推出夜间经济新举措</h1><article>{body}</article>",
             "https://news.example.cn/n1/c1004-32683451.html", None, "2023-05-12",
@@ -696,3 +704,75 @@ def test_code_block_furniture_stays_out_of_the_body(html: str, url: str, furnitu
     result = extract_article(f"<html><body>{html.format(body=PARAGRAPHS)}</body></html>", url=url)
     assert result.body.endswith("def deco(f):\n    return f")
     assert furniture not in result.body
+
+
+def test_an_article_section_of_headed_links_is_no_block_of_cards() -> None:
+    """A year-in-review post lists its most read posts as headed links with a paragraph
+    each: the article's own section, after its intro, not a block of cards to cut out."""
+    items = "".join(
+        f"<div><h3><a href='/posts/{i}/'>Post number {i}</a></h3><p>{'Why readers liked it, in a sentence. ' * 3}</p></div>"
+        for i in range(4)
+    )
+    html = ("<html><body><header><a href='/'>Lina writes</a> <a href='/about'>About</a></header><div class='entry'>"
+            "<h1>2023 in review</h1><p>Another year of writing here. I published 31 posts, more than ever.</p>"
+            f"<h2>Most popular</h2>{items}<p>Thanks for reading, and see you in 2024.</p></div></body></html>")
+    result = extract_article(html, url="https://lina.example/2023/12/2023-in-review/")
+    assert result.recommendations == ()
+    assert "Post number 3" in result.body
+    assert "Thanks for reading" in result.body
+
+
+def test_a_read_more_link_is_no_block_heading_and_repeated_card_labels_are_no_titles() -> None:
+    cards = "".join(
+        f"<div class='card'><h4><a href='/c/news'>News</a></h4><h3><a href='/p/{i}'>Story {i} of the week</a></h3></div>"
+        for i in range(3)
+    )
+    html = (f"<html><body><article>{PARAGRAPHS}<p><a href='/issues/112/full'>Read more…</a></p></article>"
+            f"<aside><h2>Related stories</h2>{cards}</aside></body></html>")
+    result = extract_article(html, url="https://news.example/p/9")
+    assert [r.title for r in result.recommendations] == [f"Story {i} of the week" for i in range(3)]
+    assert "Paragraph 5 of the article" in result.body
+
+
+def test_the_fallback_for_a_known_block_labels_it_with_its_heading_not_a_card_title() -> None:
+    cards = "".join(f"<div><h3><a href='/2024/0{i + 1}/bread-{i}/'>Bread {i}</a></h3></div>" for i in range(1, 4))
+    html = ("<html><head><meta name='generator' content='WordPress 6.5'></head><body>"
+            f"<article class='post'><h1 class='entry-title'>Post title</h1><div class='entry-content'>{PARAGRAPHS}</div>"
+            f"<section class='related-posts'>{cards}<h4>You may also like</h4></section></article></body></html>")
+    result = extract_article(html, url="https://example.org/2024/05/post-title/")
+    assert [r.title for r in result.recommendations] == [f"Bread {i}" for i in range(1, 4)]
+    assert {r.block for r in result.recommendations} == {"You may also like"}
+
+
+def test_a_commenters_name_is_not_the_posts_author() -> None:
+    comment = ("<li class='comment' itemtype='https://schema.org/Comment' itemscope><div itemprop='author' itemscope>"
+               "<span itemprop='name'>Gaye</span></div><p>Great post!</p></li>")
+    html = ("<html><head><meta name='generator' content='WordPress 6.5'>"
+            "<script type='application/ld+json'>{\"@type\": \"BlogPosting\", \"author\": {\"@type\": \"Person\", "
+            "\"name\": \"Pamela Wilson\"}}</script></head><body><article class='post'><h1 class='entry-title'>Focus</h1>"
+            f"<div class='entry-content'>{PARAGRAPHS}</div></article><ol class='comment-list'>{comment}</ol></body></html>")
+    assert extract_article(html, url="https://example.org/2024/05/focus/").author == "Pamela Wilson"
+
+
+@pytest.mark.parametrize(
+    ("objects", "description", "body"),
+    [
+        ([{"@type": "BlogPosting", "articleBody": "A List<String> holds strings and nothing else; the compiler checks it."}],
+         None, "A List<String> holds strings and nothing else; the compiler checks it."),
+        ([{"@type": "BlogPosting", "articleBody": "Lifetimes are constraints, not durations, as this post explains."}],
+         "Lifetimes are constraints, not durations, as this post explains.", None),  # only the description
+        ([{"@type": "BlogPosting", "articleBody": "The first of two posts on this tag page, in full."},
+          {"@type": "BlogPosting", "articleBody": "The second of two posts on this tag page, in full."}], None, None),
+        ([{"@type": "NewsArticle", "articleBody": "A teaser of the story that stops before it is…"}], None, None),
+    ],
+)
+def test_the_structured_body_is_one_articles_full_text(objects: list[dict], description: str | None,
+                                                       body: str | None) -> None:
+    meta = f"<meta name='description' content='{description}'>" if description else ""
+    html = (f"<html><head>{meta}<script type='application/ld+json'>{json.dumps(objects)}</script></head>"
+            "<body><div id='root'></div></body></html>")
+    if body is None:
+        with pytest.raises(NoBodyFound):
+            extract_article(html, url="https://eng.example/blog/x")
+    else:
+        assert extract_article(html, url="https://eng.example/blog/x").body == body

@@ -23,7 +23,6 @@ WORDPRESS = Platform(
         ".author.vcard a", ".byline .author", "a[rel=author]", ".entry-author-name", ".post-author-name",
         # block themes (Twenty Twenty-Three and later) without an SEO plugin's metadata
         ".wp-block-post-author-name a", ".wp-block-post-author-name", ".wp-block-post-author__name",
-        "[itemprop=author] [itemprop=name]",
     ),
     published=("time.entry-date", "time[datetime]"),
     body=(".entry-content", ".entrytext", ".post-content", ".post-entry", "article .content", "article"),

@@ -26,7 +26,8 @@ import opencc
 _OTHER_MARKERS = (
     r"本文(?:转载|转自|来自|来源|首发|已获授权)|转载(?:自|于|请|须|需|务必)|【转载】|\[转载\]|转自|"
     r"原文(?:链接|地址|出处|标题)|文章来源|来源\s*[:|]|出处\s*[:|]|"
-    r"作者\s*[:|]|编辑\s*[:|]|责任编辑|责编|声明\s*[:|]|免责声明|版权(?:声明|归|所有)|著作权归|"
+    r"作者\s*[:|]|编辑\s*[:|]|责任编辑|责编|声明\s*[:|]|免责声明|版权(?:声明|归|所有)|著作权归|不得转载|"
+    r"本文(?:为|系)(?:博主)?原创|"
     r"侵权|侵删|图片来[源自]|图源|图\s*[:|]|"
     r"二维码|公众号|关注我们|设为星标|点击(?:上方|下方|阅读原文|关注|蓝字)|阅读原文|阅读全文|"
     r"免费领取|未完待续|查看全文|展开全文"
@@ -36,7 +37,7 @@ _LATIN_MARKERS = (
     r"originally (?:published|posted|appeared)|republished with|cross-?posted|reposted from|"
     r"this (?:article|post|story) (?:was |first )?(?:originally )?(?:published|appeared|posted)|"
     r"read more|continue reading|read the full|subscribe|newsletter|follow us|sponsored|advertisement|"
-    r"promo code|with code|all rights reserved"
+    r"promo code|with code|all rights reserved|copyright\s*(?:©|\(c\)|c\b|\d{4}|\S+\s+\d{4}|\S+\s+\S+\s+\d{4})"
 )
 _BOILERPLATE_MARKERS = re.compile(_OTHER_MARKERS + "|" + _LATIN_MARKERS + "|©")
 #: Words one of which every match of :data:`_LATIN_MARKERS` holds (a test checks it): a
@@ -46,7 +47,7 @@ LATIN_MARKER_WORDS = (
     "to be continued", "read full", "originally published", "originally posted", "originally appeared",
     "republished with", "cross-posted", "crossposted", "reposted from", "this article", "this post",
     "this story", "read more", "continue reading", "read the full", "subscribe", "newsletter", "follow us",
-    "sponsored", "advertisement", "promo code", "with code", "all rights reserved",
+    "sponsored", "advertisement", "promo code", "with code", "all rights reserved", "copyright",
 )
 _OTHER_MARKERS_RE = re.compile(_OTHER_MARKERS + "|©")
 _LATIN_MARKERS_RE = re.compile(_LATIN_MARKERS)

@@ -105,9 +105,7 @@ def _published_candidates(
     if platform and platform.published_pattern:
         match = re.search(platform.published_pattern, index.source)
         yield match.group(1) if match else None
-    yield meta_content(
-        root, "article:published_time", "datePublished", "pubdate", "publishdate", "publish_date", "og:release_date"
-    )
+    yield meta_content(root, "article:published_time", "datePublished", "pubdate")
     yield from (str(obj.get("datePublished")) for obj in ld if obj.get("datePublished"))
     if platform:
         for selector in platform.published:
@@ -116,6 +114,8 @@ def _published_candidates(
                 if not value and el.tag == "abbr":
                     value = el.get("title")
                 yield value or node_text(el)
+    # day-only metas some news sites give: after the platform's own markup, which has the time
+    yield meta_content(root, "publishdate", "publish_date", "og:release_date")
     yield from root.xpath("//time/@datetime")
 
 
@@ -337,7 +337,7 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
         body, display = main_content(root, url)
     body = trim_footer(body)
     if len(body) < MIN_BODY_CHARS:  # a page its scripts fill in: the body its structured data carries
-        body, display = _structured_body(ld), None
+        body, display = _structured_body(ld, meta_content(root, "description", "og:description")), None
     if len(body) < MIN_BODY_CHARS:
         raise NoBodyFound(f"no article body found ({len(body)} characters of text)")
     return Extraction(
@@ -361,18 +361,34 @@ def _extract(root: HtmlElement, html: str, url: str | None, platform: str | None
 _ARTICLE_TYPE = re.compile(r"Article|Posting")
 
 
-def _structured_body(ld: list[dict]) -> str:
-    """The longest ``articleBody`` (or ``text``) of the page's JSON-LD objects, as text: what a
-    page rendered by scripts (an empty ``<div id="root">``) still gives its readers' search engines."""
-    found = [obj.get(key) for obj in ld if _ARTICLE_TYPE.search(str(obj.get("@type", ""))) for key in ("articleBody", "text")]
-    bodies = [value for value in found if isinstance(value, str) and value.strip()]
-    if not bodies:
+def _structured_body(ld: list[dict], description: str | None) -> str:
+    """The ``articleBody`` (or ``text``) of the page's one JSON-LD article, as text: what a page
+    rendered by scripts (an empty ``<div id="root">``) still gives search engines. Nothing when
+    the page describes several articles (a listing) or the body is only its description or a
+    teaser ending in "…"."""
+    articles = [obj for obj in ld if _ARTICLE_TYPE.search(str(obj.get("@type", "")))]
+    if len(articles) != 1:
         return ""
-    body = max(bodies, key=len)
-    if "<" in body:  # some sites put the body's HTML there
+    body = next((v for v in (articles[0].get("articleBody"), articles[0].get("text"))
+                 if isinstance(v, str) and v.strip()), "")
+    if _HTML_TAG.search(body):  # some sites put the body's HTML there
         fragment = parse_html(f"<html><body><div>{body}</div></body></html>")
-        return to_text(fragment.find("body")) if fragment is not None else ""
-    return "\n\n".join(" ".join(line.split()) for line in body.splitlines() if line.strip())
+        body = to_text(fragment.find("body")) if fragment is not None else ""
+    else:
+        body = "\n\n".join(" ".join(line.split()) for line in body.splitlines() if line.strip())
+    summary = " ".join((description or "").split())
+    if not body or (summary and " ".join(body.split()).startswith(summary.rstrip("….").strip())) or (
+        len(body) < _MIN_STRUCTURED_BODY and body.rstrip().endswith(("…", "...", "[…]"))
+    ):
+        return ""
+    return body
+
+
+#: An HTML tag in a JSON-LD body ("List<String>" is text).
+_HTML_TAG = re.compile(r"</?(?:p|br|div|span|h[1-6]|ul|ol|li|a|strong|em|b|i|img|pre|code|blockquote|figure)\b[^<>]*>",
+                       re.IGNORECASE)
+#: A JSON-LD body shorter than this that ends in an ellipsis is a teaser.
+_MIN_STRUCTURED_BODY = 500
 
 
 def _tags(root: HtmlElement) -> tuple[str, ...]:

@@ -122,6 +122,10 @@ def clean_title(raw: str | None, site_names: tuple[str, ...] = ()) -> str | None
     return title
 
 
+#: No time zone is further from UTC than this.
+_MAX_OFFSET = timedelta(hours=14)
+
+
 def _zone(offset: str | None) -> timezone | None:
     """A fixed offset like ``+08:00`` as a tzinfo, or None."""
     match = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", offset or "")
@@ -129,6 +133,8 @@ def _zone(offset: str | None) -> timezone | None:
         return UTC if offset == "Z" else None
     sign, hours, minutes = match.groups()
     delta = timedelta(hours=int(hours), minutes=int(minutes))
+    if delta > _MAX_OFFSET or int(minutes) > 59:  # a time range ("20:00-22:00"), not an offset
+        return None
     return timezone(-delta if sign == "-" else delta)
 
 
@@ -144,8 +150,8 @@ def normalise_date(raw: str | None, tz: str | None = None) -> str | None:
     for what does not parse or is a placeholder (see :data:`PLACEHOLDER_DAYS`).
 
     :param tz: the platform's time zone (``+08:00``), when known: assumed for times given
-        without an offset, and times given with another are shown in it (the same instant,
-        on the calendar day the platform's pages show)
+        without an offset, and machine-readable (ISO 8601) times given with another are
+        shown in it (the same instant, on the calendar day the platform's pages show)
     """
     value = _parsed_date(raw, tz)
     if value is None or int(value[:4]) < MIN_YEAR or value[:10] in PLACEHOLDER_DAYS:
@@ -168,6 +174,8 @@ def _parsed_date(raw: str | None, tz: str | None) -> str | None:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         value = None
+    if value is not None and abs(value.utcoffset() or timedelta(0)) > _MAX_OFFSET:
+        value = None  # "2019-05-03 20:00-22:00": a time range, read below without an offset
     if value is not None:
         if _zone(tz):  # the platform's local time, as its pages show it (same instant)
             value = value.replace(tzinfo=_zone(tz)) if value.tzinfo is None else value.astimezone(_zone(tz))
@@ -182,11 +190,8 @@ def _parsed_date(raw: str | None, tz: str | None) -> str | None:
         return None
     if not hour:
         return value.date().isoformat()
-    zone_info = _zone(zone) or _zone(tz)
-    value = value.replace(tzinfo=zone_info) if zone_info else value
-    if zone_info and _zone(tz):
-        value = value.astimezone(_zone(tz))
-    return value.isoformat()
+    zone_info = _zone(zone) or _zone(tz)  # text: "-22:00" after a time is a range's end, no offset
+    return (value.replace(tzinfo=zone_info) if zone_info else value).isoformat()
 
 
 #: Month names as blogs print them (English, German, French, Spanish, Portuguese, Italian, Dutch).

@@ -31,7 +31,7 @@ RECOMMENDATION_HEADINGS = re.compile(
     r"related(?: posts?| articles?| stories| reading| content)?|you (?:might|may) also (?:like|enjoy)|"
     r"recommended(?: for you| reading| stories| posts| articles| from\b.{0,60})?|"
     r"(?:read )?more from\b.{0,60}|more (?:stories|posts|articles)(?: from\b.{0,60})?|read (?:more|next)|"
-    r"(?:most )?popular(?: posts?| articles| stories)?|most read|"
+    r"popular (?:posts?|articles|stories)|most (?:popular|read)(?: posts?| articles| stories)?|"
     r"trending(?: posts| now| on\b.{0,40})?|further reading|similar (?:posts|articles)|keep reading|up next|"
     r"what to read next)\s*(?:[:：]|…|\.\.\.)?\s*$",
     re.IGNORECASE,
@@ -53,6 +53,8 @@ _MAX_BLOCK_CHARS = 6000
 #: this share of the block's text.
 _MAX_CARD_CHARS = 500
 _MIN_CARDS_SHARE = 0.7
+#: ... and that opens with its heading: at most this many characters of text before it.
+_MAX_TEXT_BEFORE_HEADING = 40
 #: Words one of which every heading above contains: only text nodes holding one are looked at.
 _HINTS = (
     "推荐",
@@ -277,9 +279,10 @@ def cut_platform_recommendations(
                 continue
             found = _from_block(container, block, base_url, len(records), index)
             if not found:  # a theme's variant of the block: its items are not where the description says
-                heading = _first_with_text(container, block.heading_selector, index)
-                label = node_text(heading) if heading is not None else block.heading
-                found = _generic_records(container, heading, label.rstrip(":：").strip(), base_url, len(records))
+                heading = next((el for el in select(container, block.heading_selector, index)
+                                if node_text(el) and not _HOLDS_LINK(el) and not _linked(el, container)), None)
+                label = node_text(heading).rstrip(":：").strip() if heading is not None else block.heading
+                found = _generic_records(container, heading, label, base_url, len(records))
             records.extend(found)
             cut.add(container)
             container.drop_tree()
@@ -317,11 +320,27 @@ def _block_for(heading: HtmlElement, keep: HtmlElement | None) -> HtmlElement | 
             link_chars = sum(len(node_text(a)) for a in links)
             if len(text) > _MAX_BLOCK_CHARS:
                 return None
-            if link_chars < _MIN_LINK_SHARE * len(text) and not _holds_cards(parent, heading, len(text)):
+            if link_chars < _MIN_LINK_SHARE * len(text) and not (
+                _opens_with(parent, heading) and _holds_cards(parent, heading, len(text))
+            ):
                 return None  # prose with a few links
             return parent
         node = parent
     return None
+
+
+def _opens_with(block: HtmlElement, heading: HtmlElement) -> bool:
+    """Whether ``heading`` is the first text of ``block`` (give or take a label's worth): a
+    block of cards under a heading, not an article whose later section has one."""
+    before = 0
+    for el in block.iter():
+        if el is heading:
+            return True
+        if isinstance(el.tag, str) and not _inside(heading, el):
+            before += len((el.text or "").strip()) + (len((el.tail or "").strip()) if el is not block else 0)
+            if before > _MAX_TEXT_BEFORE_HEADING:
+                return False
+    return False
 
 
 def _holds_cards(block: HtmlElement, heading: HtmlElement, chars: int) -> bool:
@@ -375,7 +394,11 @@ def _titles(block: HtmlElement, heading: HtmlElement | None) -> list[tuple[str, 
     story titles (not menu entries)."""
     heads = _headed_links(block, heading)
     if len(heads) >= 2:
-        return [(node_text(h), h) for h in heads if is_card_title(node_text(h))]
+        texts = [node_text(h) for h in heads]
+        repeated = {t for t in texts if texts.count(t) > 1}  # a category or kicker over every card
+        titles = [(t, h) for t, h in zip(texts, heads, strict=True) if is_card_title(t) and t not in repeated]
+        if len(titles) >= 2:
+            return titles
     found: list[tuple[str, HtmlElement]] = []
     for a in block.iter("a"):
         if (heading is not None and _inside(a, heading)) or not a.get("href"):
@@ -468,6 +491,8 @@ def cut_generic_recommendations(
         text = _short_text(heading)
         if not text or not RECOMMENDATION_HEADINGS.match(text):
             continue
+        if heading.tag == "a" or any(a.tag == "a" for a in heading.iterancestors()):
+            continue  # a link saying "Read more…" or "More from us" is a control, not a heading
         if heading.getparent() is None or (keep is not None and _contains(keep, heading)):
             continue
         if next(iter(reversed(list(heading.iterancestors()))), None) is not root:
