@@ -176,7 +176,7 @@ def find_match(
     for candidate in candidates:
         stored = _shingles_of(candidate.body, params)
         similarity, decision = _verified(body, new, candidate.body, stored, params)
-        if decision.relation is None or not _copies_the_original(archive, candidate, body, new, params):
+        if decision.relation is None or not _overlaps_the_original(archive, candidate, body, new, params):
             continue
         rank = (min(similarity.coverage_new, similarity.coverage_stored), similarity.jaccard)
         if best is None or rank > best[0]:
@@ -185,21 +185,30 @@ def find_match(
     return best[1] if best else None
 
 
-def _copies_the_original(
+#: Share of the shorter of a new page and the original's copy that they must share (see
+#: :func:`_overlaps_the_original`).
+MIN_ORIGINAL_OVERLAP = 0.5
+
+
+def _overlaps_the_original(
     archive: Archive, text: CandidateText, body: str, new: Shingled, params: DedupParams
 ) -> bool:
-    """Whether a page verified against ``text``'s stored body is a copy of its original's
-    copy too. Checked only when a fuller copy replaced the original's as the stored body:
-    such a copy may hold more than the text (a digest or a home page carrying the original
-    and another post in full), and that other post, an excerpt of it, is no copy of the text."""
+    """Whether a page verified against ``text``'s stored body shares at least half (of the
+    shorter of the two) with its original's copy too. Checked only when a fuller copy replaced
+    the original's as the stored body: such a copy may hold more than the text (a digest or a
+    home page carrying the original and another post in full), and that other post, an excerpt
+    of it, shares nothing with the original. An overlap, not a verification: the original may
+    be a teaser, and a full copy's edits and the teaser's own differences add up."""
     if text.canonical_sighting_id is None or text.canonical_content_hash in (None, text.content_hash):
         return True
     row = archive.sighting(text.canonical_sighting_id)
-    if row is None:
+    if row is None or row["text_id"] != text.id:
+        return True  # no original to compare with (a text whose sighting moved to another text)
+    try:
+        original = copy_text(text.body, row)
+    except ValueError:  # a diff that does not fit the body: no original to compare with
         return True
-    original = copy_text(text.body, row)
-    _, decision = _verified(body, new, original, _shingles_of(original, params), params)
-    return decision.relation is not None
+    return compare(new, _shingles_of(original, params)).shorter_coverage >= MIN_ORIGINAL_OVERLAP
 
 
 def _recommendations(extraction: Extraction) -> list[RecommendationRecord]:

@@ -48,6 +48,10 @@ def test_the_feed_footer_goes_whatever_the_title_and_text_mentioning_it_stays():
     feed_copy = f"{POST}\nThe post {title} appeared first on Notes From The Coat Pocket."
     assert normalise(feed_copy) == normalise(POST)
     assert normalise(f"{POST} The post {title} appeared first on notes.example.org") == normalise(POST)
+    for punctuated in ("Why Rust? A second look", "Rust vs. Go: round two!", "Wait... what; really"):
+        assert normalise(f"{POST}\nThe post {punctuated} appeared first on Notes.") == normalise(POST), punctuated
+        assert normalise(f"{POST} [&#8230;] The post {punctuated} appeared first on Notes.") == normalise(
+            f"{POST} [&#8230;]"), punctuated
     sentence = "Her essay appeared first on the radio, and only years later in the collected edition."
     assert "her essay appeared first on the radio" in normalise(sentence)
 

@@ -289,6 +289,38 @@ def test_a_post_carried_by_a_digest_that_became_the_stored_body_stays_apart(arch
     assert_every_copy_reconstructs(archive, [original, digest, other, repost])
 
 
+def test_copies_of_a_text_whose_original_is_a_teaser_still_join_it(archive):
+    """The original's copy may be a teaser (published first, in a feed); a fuller copy is the
+    stored body. A later copy that drops the lead paragraph shares most of the teaser but
+    would not verify against it: only an overlap with the original's copy is required."""
+    paragraphs = POST.split("\n")  # a title and four paragraphs
+    teaser = "\n".join(paragraphs[:3])
+    without_lead = "\n".join([paragraphs[0], *paragraphs[2:]])
+    pages = [page("https://notes.example/feed/notebook", teaser, "2024-01-01T00:00:00"),
+             page("https://notes.example/notebook", POST, "2024-01-02T00:00:00"),
+             page("https://copy.example/notebook", without_lead, "2024-01-03T00:00:00")]
+    ids = record(archive, *pages)
+    assert len(set(ids)) == 1
+    assert archive.text(ids[0])["body"] == POST
+    assert_every_copy_reconstructs(archive, pages)
+
+
+def test_a_text_left_without_its_sighting_does_not_stop_a_copy_from_being_recorded(archive):
+    """A URL that now serves another post moves its sighting to that post's text; the text it
+    leaves keeps a stale original. A later copy of that text must still be recorded."""
+    from tests.test_dedup_verify import OTHER_POST
+
+    edited = "Reposted from the bakery blog.\n" + OTHER_POST.replace("bakery", "baker's shop", 1)
+    first, _, moved = record(archive, page("https://scraper.example/p/100", POST, "2024-01-01"),
+                             page("https://bakery.example/post", OTHER_POST, "2024-01-02"),
+                             page("https://scraper.example/p/100", edited, "2024-01-03",
+                                  fetched="2024-07-01T00:00:00+00:00"))
+    assert moved != first
+    copy = page("https://copy.example/notebook", "Reposted from Notes.\n" + POST.replace("notebook", "jotter", 1),
+                "2024-01-05")
+    assert record(archive, copy) == [first]  # no ValueError: body diff does not fit this body
+
+
 def test_a_copy_made_from_a_feed_excerpt_joins_its_text(archive):
     """WordPress feeds give the first 55 words and close with "The post <title> appeared
     first on <site>."; scrapers republish that. The footer's words, title included, are
@@ -379,6 +411,19 @@ def test_short_notices_from_one_template_stay_apart_and_a_repost_still_merges(ar
                  page("https://forum.example/t/water", repost, "2024-05-02"))
     assert ids[0] != ids[1]
     assert ids[2] == ids[0]
+
+
+def test_a_longer_repost_with_updated_or_rounded_figures_still_merges(archive):
+    """In a post of a few hundred words a few figures are details a repost rounds or an
+    update changes; only a short notice is told apart by them."""
+    sales = "The little shop sold {a} notebooks in March, {b} in April and {c} in May, at {d} pounds each."
+    original = POST + "\n" + sales.format(a=120, b=95, c=143, d="4.45")
+    updated = "Reposted from Notes.\n" + POST + "\n" + sales.format(a=131, b=97, c=150, d="4.45")
+    rounded = POST + "\n" + sales.format(a=120, b=95, c=143, d="4.5")
+    ids = record(archive, page("https://notes.example/notebook", original, "2024-01-01"),
+                 page("https://copy.example/notebook", updated, "2024-01-02"),
+                 page("https://other.example/notebook", rounded, "2024-01-03"))
+    assert len(set(ids)) == 1
 
 
 def test_copies_whose_figures_differ_only_in_a_counter_line_or_in_writing_still_merge(archive):

@@ -99,6 +99,9 @@ MAX_BOILERPLATE_LINE = 120
 #: comes after the title, so it is matched as a whole sentence, titles of any length.
 _FEED_FOOTER_WORDS = "appeared first on"
 _FEED_FOOTER = re.compile(r"\s*the post\s.{1,300}?\sappeared first on\s\S.{0,100}$")
+#: The same footer closing a line whose title holds sentence punctuation ("Why Rust? ..."),
+#: or after an excerpt's "[…]": cut before the line is split into sentences.
+_FEED_FOOTER_IN_LINE = re.compile(r"(?:^|(?<=[.!?…\]]))\s*the post\s.{1,300}?\sappeared first on\s\S.{0,100}$")
 #: A marker counts only this close to the start of a sentence (or anywhere in a
 #: sentence no longer than ``MAX_SHORT_LINE``): an attribution or ad announces itself.
 MARKER_WITHIN = 12
@@ -338,6 +341,8 @@ def strip_boilerplate(text: str) -> str:
         if not _may_hold_boilerplate(line):
             kept.append(line)
             continue
+        if _FEED_FOOTER_WORDS in line:
+            line = _FEED_FOOTER_IN_LINE.sub("", line)
         sentences = (_strip_tail(_without_glued_caption(s)) for s in _sentences(line))
         text = " ".join(s for s in sentences if s.strip() and not is_boilerplate_line(s))
         if text:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 import numpy as np
@@ -271,10 +272,13 @@ def relation_of_copies(similarity: Similarity) -> str:
 #: sentences, and this share of the sentences with figures of the text with fewer ...
 MIN_DIFFERING_SENTENCES = 4
 DIFFERING_SENTENCES_SHARE = 0.25
-#: ... or, in a short one (a notice: a date, a time, a place in a sentence or two), in at
-#: least this many of the places both give a figure in prose, and this share of them.
+#: ... or, in a short one (a notice: a date, a time, a place in a sentence or two; at most
+#: ``MAX_NOTICE_TOKENS`` tokens), in at least this many of the places both give a figure in
+#: prose, and this share of them. (In a longer text a few figures are details a repost
+#: may have rounded or an update changed, not its substance.)
 MIN_DIFFERING_SLOTS = 3
 DIFFERING_SLOTS_SHARE = 0.5
+MAX_NOTICE_TOKENS = 200
 #: A sentence is prose, not a counter line ("3456 views · 78 likes"), while under this
 #: share of its tokens are figures.
 MAX_PROSE_FIGURE_SHARE = 1 / 3
@@ -323,6 +327,22 @@ def figure_slots(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], lis
     return dict(slots)
 
 
+def _same_figure(value: str, other: str) -> bool:
+    """Whether two figure values are one, the more precise rounded to the other's decimals
+    ("53.09" and "53.1", "1.4850" and "1.49", "53.03" and "53")."""
+    if value == other:
+        return True
+    try:
+        a, b = Decimal(value), Decimal(other)
+    except InvalidOperation:
+        return False
+    places = min(-a.as_tuple().exponent, -b.as_tuple().exponent)
+    if places < 0:
+        return False
+    quantum = Decimal(1).scaleb(-places)
+    return a.quantize(quantum, ROUND_HALF_UP) == b.quantize(quantum, ROUND_HALF_UP)
+
+
 def figures_disagree(text: str, other: str) -> bool:
     """Whether two texts whose words agree carry different figures in the same places:
     the same template filled in twice (results, reports, statistics), not one text copied.
@@ -335,7 +355,8 @@ def figures_disagree(text: str, other: str) -> bool:
     view counts differ in one line). Copies keep their figures; an excerpt's are among
     its original's; boilerplate (a repost's date line) is not compared. A short notice
     (a date, a time and a place in a sentence or two) differs when most of the figures
-    both give in the same places of prose differ, at least ``MIN_DIFFERING_SLOTS``.
+    both give in the same places of prose differ (a figure rounded is the same), at least
+    ``MIN_DIFFERING_SLOTS``.
     """
     if min(len(_FIGURE.findall(text)), len(_FIGURE.findall(other))) < MIN_DIFFERING_SLOTS:
         return False  # too few figures to differ in enough places (a cheap upper bound)
@@ -345,18 +366,20 @@ def figures_disagree(text: str, other: str) -> bool:
     with_figures = {sentence for found in mine.values() for _, sentence, _ in found}
     differing: set[int] = set()
     compared = differing_in_prose = 0
+    notice = min(len(tokens(cleaned(text))), len(tokens(cleaned(other)))) <= MAX_NOTICE_TOKENS
     for place, found in mine.items():
         if place not in theirs:
             continue
         left = Counter(value for value, _, _ in theirs[place])
-        left_in_prose = Counter(value for value, _, prose in theirs[place] if prose)
+        left_in_prose = [value for value, _, prose in theirs[place] if prose] if notice else []
         for value, sentence, prose in found:
-            if prose and left_in_prose.total():
+            if prose and left_in_prose:
                 compared += 1
-                if left_in_prose[value] > 0:
-                    left_in_prose[value] -= 1
-                else:
+                same = next((i for i, theirs_value in enumerate(left_in_prose) if _same_figure(value, theirs_value)), None)
+                if same is None:
                     differing_in_prose += 1
+                else:
+                    del left_in_prose[same]
             if left[value] > 0:
                 left[value] -= 1
             else:
