@@ -346,7 +346,8 @@ class Archive:
         times since then: the pages to retry (a network error or a challenge page may be
         gone next time), with what the latest of those failures was asked for as
         (``article`` for failures recorded before that was kept). ``stages``: the ones whose
-        cause may be gone next time (:data:`RETRIED_STAGES`). A page that keeps failing
+        cause may be gone next time (:data:`RETRIED_STAGES`); a URL whose latest failure is at
+        another stage (a retry that found no article body) is not retried. A page that keeps failing
         is asked for again as its oldest failures leave the window, about ``max_attempts``
         times per window."""
         hosts = list(hosts)
@@ -360,9 +361,13 @@ class Archive:
             f" and f.{in_stages} and f.at >= ? order by f.at desc, f.id desc limit 1) "
             f"from failures where {in_stages} "
             "and at >= ? and url not in (select url from sightings) "
+            # its latest failure must be one of those: a retry that failed otherwise (no
+            # article body, a parse error) is not asked for again and again
+            "and (select f.stage from failures f where f.url = failures.url "
+            f" order by f.at desc, f.id desc limit 1) in ({','.join('?' * len(stages))}) "
             "and url not in (select final_url from sightings where final_url is not null) "
             "group by url having attempts < ? order by max(at) desc",
-            [*stages, since or "", *stages, since or "", max_attempts],
+            [*stages, since or "", *stages, since or "", *stages, max_attempts],
         ).fetchall()
         wanted = {h.lower() for h in hosts}
         return [(url, kind) for url, _, kind in rows if (urlsplit(url).hostname or "").lower() in wanted]

@@ -90,7 +90,7 @@ DEMO_HOST = "demo.blogarchive.localhost"
 
 @cli.command()
 @DB_OPTION
-@click.option("--port", type=int, default=0, help="Port for the demo site (default: a free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port for the demo site (default: a free one).")
 def demo(db_path: Path, port: int) -> None:
     """Crawl the bundled offline demo site into an archive and print a summary.
 
@@ -336,7 +336,9 @@ def main() -> None:
     try:
         cli()
     except sqlite3.DatabaseError as exc:
-        if "readonly" in str(exc) or "read-only" in str(exc):
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            click.echo(f"blogarchive: the archive is busy: {exc} (another process is writing it; try again)", err=True)
+        elif "readonly" in str(exc) or "read-only" in str(exc):
             click.echo(f"blogarchive: cannot write the archive: {exc} (check the file's and its directory's "
                        "permissions)", err=True)
         elif isinstance(exc, sqlite3.OperationalError) and "disk" in str(exc):

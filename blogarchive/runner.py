@@ -86,6 +86,7 @@ def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any]
     crawlers = []
     failed: list[dict[str, Any]] = []
     errors: list[Any] = []
+    started: set[int] = set()  # positions of the jobs begun (or failed at once)
 
     @defer.inlineCallbacks
     def run_all():  # noqa: ANN202 - a Deferred
@@ -93,12 +94,8 @@ def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any]
             for position, (name, kwargs) in enumerate(jobs):
                 site = _site_of(name, kwargs)
                 if any(_was_shut_down(c) for _, c in crawlers):
-                    # Ctrl-C or SIGTERM stopped a crawl: the sites after it are not started
-                    for later_name, later_kwargs in jobs[position:]:
-                        failed.append({"blogarchive/site": _site_of(later_name, later_kwargs),
-                                       "blogarchive/crawl_status": "skipped"})
-                    logger.warning("Stopped by a signal: %(n)d site(s) not crawled", {"n": len(jobs) - position})
-                    break
+                    break  # Ctrl-C or SIGTERM stopped a crawl: the sites after it are not started
+                started.add(position)
                 try:
                     crawler = process.create_crawler(name)
                 except KeyError as exc:  # an unknown spider name: the other sites still run
@@ -131,6 +128,12 @@ def run_crawls(jobs: list[tuple[str, dict[str, Any]]], overrides: dict[str, Any]
         stats["blogarchive/site"] = site
         result.stats.append(stats)
     result.stats.extend(failed)
+    # a signal stopped the run (a crawl in progress, or the reactor itself while a site was
+    # starting): the sites never begun are reported, not left out
+    skipped = [_site_of(name, kwargs) for position, (name, kwargs) in enumerate(jobs) if position not in started]
+    if skipped:
+        logger.warning("Stopped by a signal: %(n)d site(s) not crawled", {"n": len(skipped)})
+    result.stats.extend({"blogarchive/site": site, "blogarchive/crawl_status": "skipped"} for site in skipped)
     if errors:
         raise errors[0]
     return result

@@ -229,14 +229,20 @@ class RetryAfterMiddleware(RetryMiddleware):
         return retry
 
     async def _wait(self, seconds: float) -> bool:
-        """Sleep ``seconds`` in short steps that notice a graceful stop (Ctrl-C, SIGTERM:
-        ``crawler.crawling`` turns false); False when the crawl is stopping."""
+        """Sleep ``seconds`` in short steps that notice the crawl closing; False when it is."""
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
-            if not self.crawler.crawling:
+            if self._closing():
                 return False
             await sleep(min(left, _STOP_CHECK_SECONDS))
-        return self.crawler.crawling
+        return not self._closing()
+
+    def _closing(self) -> bool:
+        """Whether the crawl is stopping: Ctrl-C or SIGTERM (``crawler.crawling`` turns false),
+        or the engine closing the spider for any other reason (``CLOSESPIDER_TIMEOUT``, a
+        spider's ``CloseSpider``), which Scrapy shows only on its engine's slot."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        return not self.crawler.crawling or getattr(slot, "closing", None) is not None
 
 
 class OffsiteRedirectMiddleware:

@@ -17,6 +17,7 @@ from archive import Archive, ArchiveLock, ArchiveLocked, FingerprintMismatch
 from crawler.items import ArticlePage, NotModified, PageFailure
 from pipelines.archive_writer import ArchiveWriter
 from pipelines.dedup import fingerprint
+from pipelines.main_body import PageRejected
 from pipelines.minhash_dedup import dedup_params
 from pipelines.recording import PageRecord, RecordOutcome, fingerprint_params, record_page
 
@@ -110,8 +111,7 @@ class ArchiveStorePipeline:
                 archive.close()
             self.lock.release()
             logger.error("%(error)s; closing the spider", {"error": exc})
-            reason = "archive_fingerprint_mismatch" if isinstance(exc, FingerprintMismatch) else "archive_unwritable"
-            raise CloseSpider(reason) from exc
+            raise CloseSpider(_unusable_archive_reason(exc)) from exc
         self.archive, self.crawl_id = archive, crawl_id
         if interrupted:
             logger.warning("An earlier crawl of %(path)s was interrupted; this one picks up the rest",
@@ -134,7 +134,7 @@ class ArchiveStorePipeline:
         if self.archive is None:
             if reason == "archive_locked":
                 self.stats.set_value("blogarchive/crawl_status", "locked")
-            elif reason in ("archive_fingerprint_mismatch", "archive_unwritable"):
+            elif reason in ("archive_fingerprint_mismatch", "archive_unwritable", "archive_busy"):
                 self.stats.set_value("blogarchive/crawl_status", "failed")
             return
         # failures recorded by item_dropped after close_spider, if any, are committed first
@@ -186,8 +186,9 @@ class ArchiveStorePipeline:
     def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any) -> None:
         if not isinstance(item, ArticlePage) or self.archive is None:
             return
-        stage = getattr(exception, "stage", "pipeline")
-        self._record_failure(item.url, stage, str(exception), item.http_status)
+        # a pipeline's own drop (a filter) is a decision, not a fault: recorded, never retried
+        stage = getattr(exception, "stage", "dropped")
+        self._record_failure(item.url, stage, str(exception), item.http_status, requested_as="article")
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
         """An article page that an item pipeline failed on with an error (not a drop):
@@ -241,7 +242,7 @@ class ArchiveStorePipeline:
             self.stats.inc_value("blogarchive/archive/errors")
             logger.error("Could not archive %(url)s: %(error)s", {"url": page.url, "error": exc},
                          exc_info=not isinstance(exc, sqlite3.Error))
-            raise DropItem(f"archive error: {exc}") from exc
+            raise PageRejected("pipeline", f"archive error: {exc}") from exc
         self.stats.inc_value("blogarchive/archive/pages")
         if outcome.unchanged:
             self.stats.inc_value("blogarchive/archive/unchanged")
@@ -263,3 +264,14 @@ class ArchiveStorePipeline:
             "unchanged": outcome.unchanged,
         }
         return item
+
+
+def _unusable_archive_reason(exc: Exception) -> str:
+    """The spider's close reason for an archive it cannot start on: other fingerprints, busy
+    (another process writes it longer than ``ARCHIVE_TIMEOUT``: try again later), or unwritable
+    (read-only, a full disk, not an archive)."""
+    if isinstance(exc, FingerprintMismatch):
+        return "archive_fingerprint_mismatch"
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return "archive_busy"
+    return "archive_unwritable"

@@ -166,13 +166,14 @@ def _serve(connection: socket.socket, parent_pid: int, initializer: Callable[...
         initializer(*initargs)  # an initializer that raises ends the worker: the pool sees a death
     with connection, connection.makefile("rb") as tasks:
         while True:
-            header = tasks.read(_HEADER)
-            if len(header) < _HEADER:
+            try:
+                header = tasks.read(_HEADER)
+                size = int.from_bytes(header, "little")
+                payload = tasks.read(size) if len(header) == _HEADER else b""
+            except ConnectionResetError:
+                return  # the parent went away (stopped by a signal while starting up)
+            if len(header) < _HEADER or len(payload) < size:
                 return  # the parent closed the pool
-            size = int.from_bytes(header, "little")
-            payload = tasks.read(size)
-            if len(payload) < size:
-                return
             try:
                 fn, args = pickle.loads(payload)  # noqa: S301 - from our own parent
                 answer = _answer(True, fn(*args))

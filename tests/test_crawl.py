@@ -238,12 +238,12 @@ async def test_a_failed_start_page_of_a_depth_0_crawl_is_retried_as_an_article(s
 
 
 def test_the_kind_a_failure_is_retried_as_comes_from_its_retryable_failures(archive_path):
-    # a later parse failure (no kind recorded) does not turn a failed page into an article
+    # an earlier parse failure (no kind recorded) does not turn a failed page into an article
     from archive import Archive
 
     with Archive(archive_path) as archive:
-        archive.add_failure("http://blog.example/tag/x", "fetch", "HTTP 503", requested_as="page")
         archive.add_failure("http://blog.example/tag/x", "parse", "ValueError")
+        archive.add_failure("http://blog.example/tag/x", "fetch", "HTTP 503", requested_as="page")
         archive.add_failure("http://blog.example/old", "fetch", "HTTP 503")  # recorded before requested_as
         assert sorted(archive.failed_urls(["blog.example"])) == [
             ("http://blog.example/old", "article"), ("http://blog.example/tag/x", "page")
@@ -441,3 +441,49 @@ async def test_a_graceful_stop_does_not_wait_out_a_retry_after(site, archive_pat
     assert rows(archive_path, "select stage, reason, http_status from failures") == [("fetch", "HTTP 429", 429)]
     assert crawler.stats.get_value("blogarchive/retry/stopped_waiting") == 1
     assert site.requests().count("/slow429-minute/a") == 1
+
+
+@coroutine_test
+async def test_a_crawl_closed_by_a_timeout_does_not_wait_out_a_retry_after(site, archive_path):
+    """Any close (here CLOSESPIDER_TIMEOUT) ends the wait; the 429 is recorded, not dropped."""
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, CLOSESPIDER_TIMEOUT=1))
+    await crawler.crawl_async(url=site.url("/slow429-minute/b"), depth="0")
+    assert rows(archive_path, "select stage, reason, http_status from failures") == [("fetch", "HTTP 429", 429)]
+    assert crawler.stats.get_value("blogarchive/retry/stopped_waiting") == 1
+    assert site.requests().count("/slow429-minute/b") == 1
+
+
+def test_a_retry_that_failed_at_a_stage_not_retried_is_not_asked_for_again(archive_path):
+    """A worker death is retried; if the retry then finds no article body, that is the
+    page's answer, not a fault to retry (it was asked for on every run for 30 days)."""
+    from archive import Archive
+
+    with Archive(archive_path) as archive:
+        archive.add_failure("http://blog.example/a", "worker", "the worker process died", requested_as="article")
+        archive.add_failure("http://blog.example/b", "worker", "the worker process died", requested_as="article")
+        archive.add_failure("http://blog.example/b", "extract", "no article body found", requested_as="article")
+        assert archive.failed_urls(["blog.example"]) == [("http://blog.example/a", "article")]
+
+
+class DroppingPipeline:
+    """A user's filter: drops pages whose URL holds ``/jianshu/`` on purpose."""
+
+    def process_item(self, item):
+        from scrapy.exceptions import DropItem
+
+        if "/jianshu/" in getattr(item, "url", ""):
+            raise DropItem("not wanted here")
+        return item
+
+
+@coroutine_test
+async def test_a_page_a_pipeline_drops_on_purpose_is_recorded_and_not_retried(site, archive_path):
+    from archive import Archive
+
+    pipelines = {**crawl_settings(archive_path)["ITEM_PIPELINES"], "tests.test_crawl.DroppingPipeline": 250}
+    url = site.url("/jianshu/p/7d3c1a9e5b20")
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, ITEM_PIPELINES=pipelines))
+    await crawler.crawl_async(url=url, depth="0")
+    assert rows(archive_path, "select url, stage, reason from failures") == [(url, "dropped", "not wanted here")]
+    with Archive(archive_path) as archive:
+        assert archive.failed_urls(["127.0.0.1"]) == []

@@ -362,9 +362,10 @@ def test_a_job_that_fails_before_crawling_neither_hangs_nor_stops_the_others(sit
     assert rows(tmp_path / "a.db", "select count(*) from texts") == [(1,)]
 
 
-def test_scrapy_crawl_with_nothing_to_start_from_is_a_usage_error(archive_path):
+@pytest.mark.parametrize("arguments", [["blog", "-a", "limit=5"], ["wechat", "-a", "user=someone"]])
+def test_scrapy_crawl_with_nothing_to_start_from_is_a_usage_error(arguments, archive_path):
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", "limit=5", "-s", f"ARCHIVE_PATH={archive_path}"],
+        [sys.executable, "-m", "scrapy", "crawl", *arguments, "-s", f"ARCHIVE_PATH={archive_path}"],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False)
     assert result.returncode == 2, result.stderr
     assert "needs -a url=URL" in result.stderr
@@ -413,3 +414,29 @@ def test_sigterm_during_a_config_run_stops_it_and_starts_no_other_site(site, tmp
     assert f"{site.url('/')}: skipped" in out
     assert "ReactorNotRunning" not in err, err
     assert "CRITICAL" not in err, err
+
+
+@pytest.mark.slow
+def test_scrapy_crawl_stopped_by_a_second_signal_exits_1(site, tmp_path):
+    """The second Ctrl-C stops at once, before the crawl row can be finished: cron must hear
+    that the crawl did not finish (it exited 0)."""
+    db = tmp_path / "a.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={site.url('/many/')}", "-s", f"ARCHIVE_PATH={db}",
+         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if db.exists() and rows(db, "select count(*) from sightings")[0][0] >= 2:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    assert proc.poll() is None, "the crawl ended before the signals"
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err[-2000:]

@@ -104,7 +104,7 @@ TABLE_DESCRIPTIONS: dict[str, dict[str, Any]] = {
             "id": "Failure id.",
             "url": "Page URL.",
             "crawl_id": "The crawl that met the failure.",
-            "stage": "Where it failed: fetch, blocked, discovery (a listing, feed, sitemap, API or start page), robots, offsite, redirect, config, parse, worker, extract or pipeline. Later crawls retry fetch, blocked, worker and pipeline.",
+            "stage": "Where it failed: fetch, blocked, discovery (a listing, feed, sitemap, API or start page), robots, offsite, redirect, config, parse, worker, extract, pipeline or dropped (a pipeline's own drop). Later crawls retry fetch, blocked, worker and pipeline.",
             "requested_as": "What the crawl asked for: article, page (article or listing, decided on the answer), listing, feed, sitemap or api. A failed page is retried as a page, never forced to be an article.",
             "reason": "What went wrong.",
             "http_status": "HTTP status, when there was a response.",

@@ -33,17 +33,24 @@ class Command(ScrapyCrawlCommand):
             check_arguments(spargs.get("limit"), spargs.get("depth"), spargs.get("since"))
         except ValueError as exc:
             raise UsageError(f"-a {exc}") from None
-        if not any(spargs.get(name) for name in ("url", "user", "base_url")):  # nothing to start from
-            raise UsageError(f"spider {args[0]!r} needs -a url=URL, -a user=USER or -a base_url=URL")
         assert self.crawler_process
+        try:  # the spider's own checks (nothing to start from, a user its platform has no address for)
+            self.crawler_process.spider_loader.load(args[0])(**spargs)
+        except KeyError:
+            raise UsageError(f"no spider {args[0]!r}") from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = EXIT_FAILED
             return
-        status = crawler.stats.get_value("blogarchive/crawl_status") if crawler.stats else None
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        status = stats.get("blogarchive/crawl_status")
         if status == "locked":
             self.exitcode = EXIT_LOCKED
         elif status is not None and status != "finished":
             self.exitcode = EXIT_FAILED
+        elif status is None and stats.get("finish_reason") != "finished" and crawler.settings.get("ARCHIVE_PATH"):
+            self.exitcode = EXIT_FAILED  # stopped before it could finish (a signal while starting, a second one)
