@@ -720,6 +720,12 @@ def test_an_article_section_of_headed_links_is_no_block_of_cards() -> None:
     assert result.recommendations == ()
     assert "Post number 3" in result.body
     assert "Thanks for reading" in result.body
+    # the intro as the container's own text, not in a paragraph of its own
+    bare = ("<html><body><div class='entry'>Another year of writing here, and more readers than ever, thank you."
+            f"<h2>Most popular</h2>{items}</div></body></html>")
+    result = extract_article(bare, url="https://lina.example/2023/12/2023-in-review/")
+    assert result.recommendations == ()
+    assert "Post number 3" in result.body
 
 
 def test_a_read_more_link_is_no_block_heading_and_repeated_card_labels_are_no_titles() -> None:

@@ -333,13 +333,16 @@ def _opens_with(block: HtmlElement, heading: HtmlElement) -> bool:
     """Whether ``heading`` is the first text of ``block`` (give or take a label's worth): a
     block of cards under a heading, not an article whose later section has one."""
     before = 0
-    for el in block.iter():
+    for el in block.iter():  # document order: what is met before the heading precedes it
         if el is heading:
             return True
-        if isinstance(el.tag, str) and not _inside(heading, el):
-            before += len((el.text or "").strip()) + (len((el.tail or "").strip()) if el is not block else 0)
-            if before > _MAX_TEXT_BEFORE_HEADING:
-                return False
+        if not isinstance(el.tag, str):
+            continue
+        before += len((el.text or "").strip())  # an ancestor's own text precedes the heading too
+        if el is not block and not _inside(heading, el):  # an element wholly before it, tail and all
+            before += len((el.tail or "").strip())
+        if before > _MAX_TEXT_BEFORE_HEADING:
+            return False
     return False
 
 
