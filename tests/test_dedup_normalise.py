@@ -24,6 +24,8 @@ from pipelines.dedup.normalise import (
 from pipelines.dedup.shingles import shingle_hashes, token_ids, tokens
 from tests.dedup_texts import ESSAY, POST, csdn_repost, full_width_punctuation, traditional
 
+_SEPARATORS_RE = re.compile(r"[\W_]+")
+
 
 def test_traditional_and_full_width_copy_normalises_like_the_original():
     assert normalise(full_width_punctuation(traditional(ESSAY))) == normalise(ESSAY)
@@ -61,8 +63,15 @@ def test_closing_copyright_notices_are_boilerplate_and_a_sentence_about_copyrigh
     for notice in ("本文为博主原创文章，未经博主允许不得转载。", "未经授权不得转载", "Copyright 2019 Hawaii News Now.",
                    "copyright Inexhibit 2019 - ISSN: 2283-5474", "Copyright © 2024 Jane Doe"):
         assert normalise(f"{POST}\n{notice}") == normalise(POST), notice
-    sentence = "Copyright law in the European Union has changed a lot since the directive of 2019."
-    assert normalise(sentence) == "copyright law in the european union has changed a lot since the directive of 2019"
+    for sentence in ("Copyright law in the European Union has changed a lot since the directive of 2019.",
+                     "Copyright 2019 brought the EU directive that changed how platforms treat uploads.",
+                     "The Copyright Act of 1976 extended protection to unpublished works.",
+                     "我认为本文为原创的判断标准有三条。", "平台规定不得转载的文章很多。"):
+        assert normalise(sentence) == _SEPARATORS_RE.sub(" ", fold(sentence)).strip(), sentence
+    # a sentence shaped like a feed footer that goes on is text
+    assert "by tuesday" in normalise("The post on Rust appeared first on Hacker News. By Tuesday it had readers.")
+    assert "appeared first on hacker news and then" in normalise(
+        "We met at nine. The post I wrote appeared first on Hacker News and then everywhere, which surprised me a lot.")
 
 
 def test_read_more_tail_keeps_the_text_of_its_line():

@@ -223,3 +223,12 @@ def test_the_other_post_quoting_the_footer_still_tells_template_posts_apart():
     quoted = LONG_ROUTE + " As the footer says, membership costs ten pounds a year, and all of it goes towards the first aid kit."
     assert relation(f"{CLUB_INTRO}\n{SHORT_ROUTE}\n{CLUB_FOOTER}", f"{CLUB_INTRO}\n{quoted}\n{CLUB_FOOTER}") is None
 
+
+
+def test_figures_too_long_for_a_decimal_context_are_compared_without_a_crash():
+    from pipelines.dedup.verify import _same_figure
+
+    assert not _same_figure("340282366920938463463374607431768211456", "340282366920938463463374607431768211455")
+    assert _same_figure("53.09", "53.1")
+    assert _same_figure("53.03", "53")
+    assert not _same_figure("0.5", "1")

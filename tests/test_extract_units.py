@@ -83,6 +83,8 @@ def test_generic_block_items_carry_their_counts() -> None:
         ("2019-01-13T23:37:40Z", "+08:00", "2019-01-14T07:37:40+08:00"),
         ("2023-03-28T18:04:00-04:00", None, "2023-03-28T18:04:00-04:00"),
         ("2019-05-03 20:00-22:00", "+08:00", "2019-05-03T20:00:00+08:00"),  # a time range, not an offset
+        ("2019-05-03 10:00-12:00", "+08:00", "2019-05-03T10:00:00+08:00"),
+        ("2023-03-28 18:04:00 -04:00", None, "2023-03-28T18:04:00-04:00"),
         ("2019年05月03日 20:00-22:00", None, "2019-05-03T20:00:00"),
         ("1581418070", "+08:00", "2020-02-11T18:47:50+08:00"),
         ("2017-05-03", None, "2017-05-03"),
@@ -770,6 +772,9 @@ def test_a_commenters_name_is_not_the_posts_author() -> None:
         ([{"@type": "BlogPosting", "articleBody": "The first of two posts on this tag page, in full."},
           {"@type": "BlogPosting", "articleBody": "The second of two posts on this tag page, in full."}], None, None),
         ([{"@type": "NewsArticle", "articleBody": "A teaser of the story that stops before it is…"}], None, None),
+        ([{"@type": "BlogPosting", "articleBody": "The lead sentence of the post. " + "More of the post follows here. " * 5}],
+         "The lead sentence of the post. More of…", "The lead sentence of the post. " + "More of the post follows here. " * 4
+         + "More of the post follows here."),  # a description that is the body's first words
     ],
 )
 def test_the_structured_body_is_one_articles_full_text(objects: list[dict], description: str | None,
@@ -782,3 +787,25 @@ def test_the_structured_body_is_one_articles_full_text(objects: list[dict], desc
             extract_article(html, url="https://eng.example/blog/x")
     else:
         assert extract_article(html, url="https://eng.example/blog/x").body == body
+
+
+def test_cards_after_links_posts_sharing_a_title_and_article_sections_without_card_markup() -> None:
+    """Links before a block's heading (post navigation, tags) are no prose; related posts of a
+    series may share a title; an article's sections (pandoc, Quarto) are no cards."""
+    excerpt = "A short excerpt of the related post that a theme shows under its title on the card."
+    cards = "".join(f"<article class='related-card'><h3><a href='/weeknotes-{i}/'>Weeknotes</a></h3><p>{excerpt}</p></article>"
+                    for i in range(3))
+    nav = "<nav><a href='/older-post-with-a-long-title/'>← An older post with a rather long title here</a></nav>"
+    html = (f"<html><body><main><article class='post'><div class='content'>{PARAGRAPHS}</div></article>"
+            f"<div class='related'>{nav}<h2>You may also like</h2>{cards}</div></main></body></html>")
+    result = extract_article(html, url="https://ana.example/posts/weeknotes-2024-05-12/")
+    assert [r.title for r in result.recommendations] == ["Weeknotes"] * 3
+
+    sections = "".join(
+        f"<section class='level3'><h3><a href='/posts/{i}/'>Post number {i}</a></h3><p>{'Why readers liked it. ' * 5}</p></section>"
+        for i in range(3))
+    quarto = (f"<html><body><main><section class='level2'><h2>Most popular</h2>{sections}</section>"
+              "<section class='level2'><p>Thanks for reading, and see you next year.</p></section></main></body></html>")
+    result = extract_article(quarto, url="https://lina.example/posts/2023-in-review/")
+    assert result.recommendations == ()
+    assert "Post number 2" in result.body

@@ -26,8 +26,8 @@ import opencc
 _OTHER_MARKERS = (
     r"本文(?:转载|转自|来自|来源|首发|已获授权)|转载(?:自|于|请|须|需|务必)|【转载】|\[转载\]|转自|"
     r"原文(?:链接|地址|出处|标题)|文章来源|来源\s*[:|]|出处\s*[:|]|"
-    r"作者\s*[:|]|编辑\s*[:|]|责任编辑|责编|声明\s*[:|]|免责声明|版权(?:声明|归|所有)|著作权归|不得转载|"
-    r"本文(?:为|系)(?:博主)?原创|"
+    r"作者\s*[:|]|编辑\s*[:|]|责任编辑|责编|声明\s*[:|]|免责声明|版权(?:声明|归|所有)|著作权归|"
+    r"不得转载(?=[。！!，,；;]|$)|本文(?:为|系)(?:博主)?原创(?:文章)?(?=[。！!，,；;]|$)|"
     r"侵权|侵删|图片来[源自]|图源|图\s*[:|]|"
     r"二维码|公众号|关注我们|设为星标|点击(?:上方|下方|阅读原文|关注|蓝字)|阅读原文|阅读全文|"
     r"免费领取|未完待续|查看全文|展开全文"
@@ -37,7 +37,9 @@ _LATIN_MARKERS = (
     r"originally (?:published|posted|appeared)|republished with|cross-?posted|reposted from|"
     r"this (?:article|post|story) (?:was |first )?(?:originally )?(?:published|appeared|posted)|"
     r"read more|continue reading|read the full|subscribe|newsletter|follow us|sponsored|advertisement|"
-    r"promo code|with code|all rights reserved|copyright\s*(?:©|\(c\)|c\b|\d{4}|\S+\s+\d{4}|\S+\s+\S+\s+\d{4})"
+    r"promo code|with code|all rights reserved|"
+    # a notice's shape: "Copyright ©/(c) …", "Copyright 2019 Some Name.", "copyright Name 2019 - …"
+    r"copyright\s*(?:©|\(c\)|c\b)|copyright\s+(?:\d{4}(?:\s*[-–]\s*\d{4})?(?:\s+\S+){1,5}|\S+\s+\d{4}\b.{0,40})\s*\.?\s*$"
 )
 _BOILERPLATE_MARKERS = re.compile(_OTHER_MARKERS + "|" + _LATIN_MARKERS + "|©")
 #: Words one of which every match of :data:`_LATIN_MARKERS` holds (a test checks it): a
@@ -98,10 +100,13 @@ MAX_BOILERPLATE_LINE = 120
 #: <title> appeared first on <site>.", which copies made from a feed keep: its marker
 #: comes after the title, so it is matched as a whole sentence, titles of any length.
 _FEED_FOOTER_WORDS = "appeared first on"
-_FEED_FOOTER = re.compile(r"\s*the post\s.{1,300}?\sappeared first on\s\S.{0,100}$")
+_FEED_FOOTER = re.compile(r"\s*the post\s.{1,300}?\sappeared first on\s\S(?:(?![.!?]\s)[^,;，；]){0,80}$")
 #: The same footer closing a line whose title holds sentence punctuation ("Why Rust? ..."),
-#: or after an excerpt's "[…]": cut before the line is split into sentences.
-_FEED_FOOTER_IN_LINE = re.compile(r"(?:^|(?<=[.!?…\]]))\s*the post\s.{1,300}?\sappeared first on\s\S.{0,100}$")
+#: or after an excerpt's "[…]": cut before the line is split into sentences. A site's name
+#: holds no sentence break and no comma: "… appeared first on Hacker News. By Tuesday …" is text.
+_FEED_FOOTER_IN_LINE = re.compile(
+    r"(?:^|(?<=[.!?…\]]))\s*the post\s.{1,300}?\sappeared first on\s\S(?:(?![.!?]\s)[^,;，；]){0,80}$"
+)
 #: A marker counts only this close to the start of a sentence (or anywhere in a
 #: sentence no longer than ``MAX_SHORT_LINE``): an attribution or ad announces itself.
 MARKER_WITHIN = 12

@@ -337,10 +337,13 @@ def _same_figure(value: str, other: str) -> bool:
     except InvalidOperation:
         return False
     places = min(-a.as_tuple().exponent, -b.as_tuple().exponent)
-    if places < 0:
+    if places < 0 or (places == 0 and min(abs(a), abs(b)) < 10):  # "0.5" is not "1"
         return False
     quantum = Decimal(1).scaleb(-places)
-    return a.quantize(quantum, ROUND_HALF_UP) == b.quantize(quantum, ROUND_HALF_UP)
+    try:
+        return a.quantize(quantum, ROUND_HALF_UP) == b.quantize(quantum, ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a decimal context holds: compared as written
+        return False
 
 
 def figures_disagree(text: str, other: str) -> bool:

@@ -376,10 +376,10 @@ def _structured_body(ld: list[dict], description: str | None) -> str:
         body = to_text(fragment.find("body")) if fragment is not None else ""
     else:
         body = "\n\n".join(" ".join(line.split()) for line in body.splitlines() if line.strip())
-    summary = " ".join((description or "").split())
-    if not body or (summary and " ".join(body.split()).startswith(summary.rstrip("….").strip())) or (
-        len(body) < _MIN_STRUCTURED_BODY and body.rstrip().endswith(("…", "...", "[…]"))
-    ):
+    summary = " ".join((description or "").split()).rstrip("….").strip()
+    flat = " ".join(body.split())
+    only_the_summary = bool(summary) and flat.startswith(summary) and len(flat) - len(summary) < MIN_BODY_CHARS
+    if not body or only_the_summary or (len(body) < _MIN_STRUCTURED_BODY and body.rstrip().endswith(("…", "...", "[…]"))):
         return ""
     return body
 

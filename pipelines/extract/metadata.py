@@ -25,7 +25,8 @@ _CYRILLIC = (0x0400, 0x04FF)
 _ASCII_LOWER = (ord("a"), ord("z"))  # ``codes | 32`` folds A-Z onto a-z
 _DATE = re.compile(
     r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]*(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?"
+    # an offset: "Z", "+08:00", or "-04:00" apart from the time ("10:00-12:00" is a range)
+    r"(?:[\sT]*(\d{1,2}):(\d{2})(?::(\d{2}))?)?(Z|\s*\+\d{2}:?\d{2}|\s+-\d{2}:?\d{2})?"
 )
 _ORIGINAL_MARKERS = re.compile(
     r"(?:原文链接|原文地址|本文转载自|转载自|文章来源|原文出处|来源|出处|Originally published at|"
@@ -174,8 +175,8 @@ def _parsed_date(raw: str | None, tz: str | None) -> str | None:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         value = None
-    if value is not None and abs(value.utcoffset() or timedelta(0)) > _MAX_OFFSET:
-        value = None  # "2019-05-03 20:00-22:00": a time range, read below without an offset
+    if value is not None and value.utcoffset() is not None and "T" not in raw.upper():
+        value = None  # "2019-05-03 10:00-12:00" is a printed time range: read below, as text
     if value is not None:
         if _zone(tz):  # the platform's local time, as its pages show it (same instant)
             value = value.replace(tzinfo=_zone(tz)) if value.tzinfo is None else value.astimezone(_zone(tz))
@@ -190,7 +191,7 @@ def _parsed_date(raw: str | None, tz: str | None) -> str | None:
         return None
     if not hour:
         return value.date().isoformat()
-    zone_info = _zone(zone) or _zone(tz)  # text: "-22:00" after a time is a range's end, no offset
+    zone_info = _zone((zone or "").strip()) or _zone(tz)
     return (value.replace(tzinfo=zone_info) if zone_info else value).isoformat()
 
 

@@ -338,9 +338,10 @@ def _opens_with(block: HtmlElement, heading: HtmlElement) -> bool:
             return True
         if not isinstance(el.tag, str):
             continue
-        before += len((el.text or "").strip())  # an ancestor's own text precedes the heading too
-        if el is not block and not _inside(heading, el):  # an element wholly before it, tail and all
-            before += len((el.tail or "").strip())
+        if el.tag != "a" and not _linked(el, block):  # links before it (navigation, tags) are no prose
+            before += len((el.text or "").strip())  # an ancestor's own text precedes the heading too
+        if el is not block and not _inside(heading, el) and not _linked(el, block):
+            before += len((el.tail or "").strip())  # an element wholly before it, tail and all
         if before > _MAX_TEXT_BEFORE_HEADING:
             return False
     return False
@@ -353,8 +354,24 @@ def _holds_cards(block: HtmlElement, heading: HtmlElement, chars: int) -> bool:
     heads = _headed_links(block, heading, external=True)
     if len(heads) < 2:
         return False
-    lengths = [len(node_text(card)) for card in _cards(heads, block)]
-    return max(lengths) <= _MAX_CARD_CHARS and sum(lengths) >= _MIN_CARDS_SHARE * chars
+    cards = _cards(heads, block)
+    lengths = [len(node_text(card)) for card in cards]
+    return (max(lengths) <= _MAX_CARD_CHARS and sum(lengths) >= _MIN_CARDS_SHARE * chars
+            and all(_looks_like_a_card(card) for card in cards))
+
+
+#: Class and id words of a card (or of an element in it): sections of an article have none.
+_CARD_WORDS = re.compile(r"card|post|related|entry|item|teaser|story|preview|thumb|excerpt|summary", re.IGNORECASE)
+
+
+def _looks_like_a_card(card: HtmlElement) -> bool:
+    """A card shows a picture or is marked up as one (``article``, a class such as
+    ``related-card``, ``entry-title``, ``post-excerpt``); a section of an article (pandoc's
+    ``section.level3``, Sphinx's ``div.section``) is neither."""
+    return card.tag == "article" or any(
+        el.tag == "img" or (isinstance(el.tag, str) and _CARD_WORDS.search(f"{el.get('class', '')} {el.get('id', '')}"))
+        for el in card.iter()
+    )
 
 
 def _inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
@@ -398,7 +415,10 @@ def _titles(block: HtmlElement, heading: HtmlElement | None) -> list[tuple[str, 
     heads = _headed_links(block, heading)
     if len(heads) >= 2:
         texts = [node_text(h) for h in heads]
-        repeated = {t for t in texts if texts.count(t) > 1}  # a category or kicker over every card
+        links = [_link_of(h, block, None, None) for h in heads]
+        # a category or kicker over every card repeats with one link; posts sharing a title do not
+        repeated = {t for t in texts if texts.count(t) > 1
+                    and len({link for text, link in zip(texts, links, strict=True) if text == t}) == 1}
         titles = [(t, h) for t, h in zip(texts, heads, strict=True) if is_card_title(t) and t not in repeated]
         if len(titles) >= 2:
             return titles
