@@ -361,13 +361,14 @@ class Archive:
             f" and f.{in_stages} and f.at >= ? order by f.at desc, f.id desc limit 1) "
             f"from failures where {in_stages} "
             "and at >= ? and url not in (select url from sightings) "
-            # its latest failure must be one of those: a retry that failed otherwise (no
-            # article body, a parse error) is not asked for again and again
+            "and url not in (select final_url from sightings where final_url is not null) "
+            "group by url having attempts < ? "
+            # its latest failure must be one of those (once per URL, here): a retry that failed
+            # otherwise (no article body, a parse error) is not asked for again and again
             "and (select f.stage from failures f where f.url = failures.url "
             f" order by f.at desc, f.id desc limit 1) in ({','.join('?' * len(stages))}) "
-            "and url not in (select final_url from sightings where final_url is not null) "
-            "group by url having attempts < ? order by max(at) desc",
-            [*stages, since or "", *stages, since or "", *stages, max_attempts],
+            "order by max(at) desc",
+            [*stages, since or "", *stages, since or "", max_attempts, *stages],
         ).fetchall()
         wanted = {h.lower() for h in hosts}
         return [(url, kind) for url, _, kind in rows if (urlsplit(url).hostname or "").lower() in wanted]

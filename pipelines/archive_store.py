@@ -110,8 +110,10 @@ class ArchiveStorePipeline:
             if archive is not None:
                 archive.close()
             self.lock.release()
-            logger.error("%(error)s; closing the spider", {"error": exc})
-            raise CloseSpider(_unusable_archive_reason(exc)) from exc
+            reason = _unusable_archive_reason(exc)
+            hint = "; another process is writing it: try again later" if reason == "archive_busy" else ""
+            logger.error("%(error)s%(hint)s; closing the spider", {"error": exc, "hint": hint})
+            raise CloseSpider(reason) from exc
         self.archive, self.crawl_id = archive, crawl_id
         if interrupted:
             logger.warning("An earlier crawl of %(path)s was interrupted; this one picks up the rest",
@@ -188,7 +190,7 @@ class ArchiveStorePipeline:
             return
         # a pipeline's own drop (a filter) is a decision, not a fault: recorded, never retried
         stage = getattr(exception, "stage", "dropped")
-        self._record_failure(item.url, stage, str(exception), item.http_status, requested_as="article")
+        self._record_failure(item.url, stage, str(exception), item.http_status, _requested_as(response, spider))
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
         """An article page that an item pipeline failed on with an error (not a drop):
@@ -197,7 +199,8 @@ class ArchiveStorePipeline:
         if not isinstance(item, ArticlePage) or self.archive is None or self.writer is None or item.archived:
             return  # archived already: a pipeline after this one failed on it
         error = failure.value
-        self._record_failure(item.url, "pipeline", f"{type(error).__name__}: {error}", item.http_status)
+        self._record_failure(item.url, "pipeline", f"{type(error).__name__}: {error}", item.http_status,
+                             _requested_as(response, spider))
 
     async def process_item(self, item: object) -> object:
         archive, writer = self.archive, self.writer
@@ -264,6 +267,15 @@ class ArchiveStorePipeline:
             "unchanged": outcome.unchanged,
         }
         return item
+
+
+def _requested_as(response: Any, spider: Any) -> str:
+    """What the page of ``response`` was asked for as (see ``PlatformSpider.failure``): a page the
+    generic spider found by following links is retried as a page, not forced to be an article."""
+    request = getattr(response, "request", None)
+    if request is None or not hasattr(spider, "failure"):
+        return "article"
+    return spider.failure(request, request.url, "pipeline", "").requested_as or "article"
 
 
 def _unusable_archive_reason(exc: Exception) -> str:

@@ -228,6 +228,9 @@ async def test_a_retried_page_that_is_a_platform_listing_follows_nothing(site, a
     assert "/sites/wordpress/" in site.requests()
     assert not any(path.startswith("/sites/wordpress/2") for path in site.requests())
     assert crawler.stats.get_value("blogarchive/retry/not_an_article") == 1
+    # that answer is recorded at a stage not retried: the next crawl does not ask again
+    with Archive(archive_path) as archive:
+        assert archive.failed_urls(["127.0.0.1"]) == []
 
 
 @coroutine_test
@@ -484,6 +487,13 @@ async def test_a_page_a_pipeline_drops_on_purpose_is_recorded_and_not_retried(si
     url = site.url("/jianshu/p/7d3c1a9e5b20")
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path, ITEM_PIPELINES=pipelines))
     await crawler.crawl_async(url=url, depth="0")
-    assert rows(archive_path, "select url, stage, reason from failures") == [(url, "dropped", "not wanted here")]
+    assert rows(archive_path, "select url, stage, reason, requested_as from failures") == [
+        (url, "dropped", "not wanted here", "article")]  # a depth-0 crawl's page is an article
     with Archive(archive_path) as archive:
         assert archive.failed_urls(["127.0.0.1"]) == []
+    # a page the generic spider found by following links was asked for as a page
+    crawler = get_crawler(BlogSpider, crawl_settings(archive_path, ITEM_PIPELINES=pipelines))
+    await crawler.crawl_async(url=site.url("/"), depth="2")
+    kinds = dict(rows(archive_path, "select url, requested_as from failures where url like '%/jianshu/%' and url != ?", url))
+    assert kinds
+    assert set(kinds.values()) == {"page"}

@@ -362,7 +362,7 @@ def test_a_job_that_fails_before_crawling_neither_hangs_nor_stops_the_others(sit
     assert rows(tmp_path / "a.db", "select count(*) from texts") == [(1,)]
 
 
-@pytest.mark.parametrize("arguments", [["blog", "-a", "limit=5"], ["wechat", "-a", "user=someone"]])
+@pytest.mark.parametrize("arguments", [["blog", "-a", "limit=5"], ["devto", "-a", "since=2024-01-01"]])
 def test_scrapy_crawl_with_nothing_to_start_from_is_a_usage_error(arguments, archive_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", *arguments, "-s", f"ARCHIVE_PATH={archive_path}"],
@@ -440,3 +440,21 @@ def test_scrapy_crawl_stopped_by_a_second_signal_exits_1(site, tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err[-2000:]
+
+
+def test_scrapy_crawl_of_a_platform_with_no_address_for_a_user_says_so(archive_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "wechat", "-a", "user=someone", "-s", f"ARCHIVE_PATH={archive_path}"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "has no address for a user" in result.stderr
+
+
+def test_scrapy_crawl_without_stats_exits_0_when_it_succeeds(site, archive_path):
+    """With stats switched off nothing shows how a crawl ended: that is no failure."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={site.url('/jianshu/p/7d3c1a9e5b20')}",
+         "-a", "depth=0", "-s", f"ARCHIVE_PATH={archive_path}", "-s", "STATS_CLASS=scrapy.statscollectors.DummyStatsCollector"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert rows(archive_path, "select count(*) from sightings") == [(1,)]

@@ -9,7 +9,7 @@ date), 3 the archive was locked by another crawl: the codes of ``blogarchive cra
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -52,5 +52,12 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = EXIT_LOCKED
         elif status is not None and status != "finished":
             self.exitcode = EXIT_FAILED
-        elif status is None and stats.get("finish_reason") != "finished" and crawler.settings.get("ARCHIVE_PATH"):
+        elif status is None and stats.get("finish_reason") != "finished" and _archives(crawler):
             self.exitcode = EXIT_FAILED  # stopped before it could finish (a signal while starting, a second one)
+
+
+def _archives(crawler: Any) -> bool:
+    """Whether ``crawler`` writes the archive and keeps stats that would show its end."""
+    pipelines = crawler.settings.getdict("ITEM_PIPELINES")
+    uses_store = any(str(p).endswith("ArchiveStorePipeline") and v is not None for p, v in pipelines.items())
+    return uses_store and type(crawler.stats).__name__ != "DummyStatsCollector"

@@ -145,6 +145,8 @@ class PlatformSpider(scrapy.Spider):
         self.explicit_urls = urls
         self.start_urls = urls or ([self.base] if self.base else [])
         if not self.start_urls:
+            if self.user:
+                raise ValueError(f"spider {self.name!r} has no address for a user: give -a url=URL or -a base_url=URL")
             raise ValueError(f"spider {self.name!r} needs -a url=URL, -a user=USER or -a base_url=URL")
         hosts = {urlsplit(u).hostname or "" for u in [*self.start_urls, self.base or ""]} - {""}
         if self.platform and not self.rebased:
@@ -293,6 +295,10 @@ class PlatformSpider(scrapy.Spider):
             self.crawler.stats.inc_value("blogarchive/retry/not_an_article")
             self.logger.info("%(url)s, retried from an earlier crawl, is no article: not followed",
                              {"url": response.url})
+            # its answer, recorded at a stage not retried: the earlier failure is no longer its latest
+            first_url = response.request.meta.get("redirect_urls", [response.url])[0] if response.request else response.url
+            yield PageFailure(url=first_url, stage="discovery", reason="retried: no article, not followed",
+                              http_status=response.status, requested_as=kind)
             return
         if kind == "feed" or is_feed(response.body):
             yield from self.parse_feed(response)
