@@ -100,13 +100,13 @@ MAX_BOILERPLATE_LINE = 120
 #: <title> appeared first on <site>.", which copies made from a feed keep: its marker
 #: comes after the title, so it is matched as a whole sentence, titles of any length.
 _FEED_FOOTER_WORDS = "appeared first on"
-_FEED_FOOTER = re.compile(r"\s*the post\s.{1,300}?\sappeared first on\s\S(?:(?![.!?]\s)[^,;，；]){0,80}$")
+#: A site's name holds no sentence break and no comma: "… appeared first on Hacker News. By
+#: Tuesday …" is text.
+_FEED_FOOTER_TEXT = r"\s*the post\s.{1,300}?\sappeared first on\s\S(?:(?![.!?]\s)[^,;，；]){0,80}$"
+_FEED_FOOTER = re.compile(_FEED_FOOTER_TEXT)
 #: The same footer closing a line whose title holds sentence punctuation ("Why Rust? ..."),
-#: or after an excerpt's "[…]": cut before the line is split into sentences. A site's name
-#: holds no sentence break and no comma: "… appeared first on Hacker News. By Tuesday …" is text.
-_FEED_FOOTER_IN_LINE = re.compile(
-    r"(?:^|(?<=[.!?…\]]))\s*the post\s.{1,300}?\sappeared first on\s\S(?:(?![.!?]\s)[^,;，；]){0,80}$"
-)
+#: or after an excerpt's "[…]": cut before the line is split into sentences.
+_FEED_FOOTER_IN_LINE = re.compile(r"(?:^|(?<=[.!?…\]]))" + _FEED_FOOTER_TEXT)
 #: A marker counts only this close to the start of a sentence (or anywhere in a
 #: sentence no longer than ``MAX_SHORT_LINE``): an attribution or ad announces itself.
 MARKER_WITHIN = 12
