@@ -270,12 +270,12 @@ class ArchiveStorePipeline:
 
 
 def _requested_as(response: Any, spider: Any) -> str:
-    """What the page of ``response`` was asked for as (see ``PlatformSpider.failure``): a page the
+    """What the page of ``response`` was asked for as (``PlatformSpider.requested_as``): a page the
     generic spider found by following links is retried as a page, not forced to be an article."""
     request = getattr(response, "request", None)
-    if request is None or not hasattr(spider, "failure"):
+    if request is None or not hasattr(spider, "requested_as"):
         return "article"
-    return spider.failure(request, request.url, "pipeline", "").requested_as or "article"
+    return spider.requested_as(request)
 
 
 def _unusable_archive_reason(exc: Exception) -> str:

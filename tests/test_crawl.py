@@ -20,6 +20,14 @@ def rows(path, sql, *params):
         return conn.execute(sql, params).fetchall()
 
 
+def assert_429_left_for_a_later_run(archive_path, crawler, site, path: str, stat: str) -> None:
+    """The page at ``path`` was asked for once, its 429 recorded as a ``fetch`` failure (a
+    later run retries it), and ``stat`` says why it was not retried in this one."""
+    assert rows(archive_path, "select stage, reason, http_status from failures") == [("fetch", "HTTP 429", 429)]
+    assert crawler.stats.get_value(stat) == 1
+    assert site.requests().count(path) == 1
+
+
 @coroutine_test
 async def test_blog_spider_archives_demo_site(site, archive_path):
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path))
@@ -90,9 +98,7 @@ async def test_429_with_retry_after_waits_and_recovers(site, archive_path):
 async def test_retry_after_beyond_the_maximum_is_left_for_the_next_run(site, archive_path):
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path, BLOGARCHIVE_RETRY_AFTER_MAX=0.5))
     await crawler.crawl_async(url=site.url("/slow429/too-long"), depth="0")
-    assert rows(archive_path, "select stage, reason, http_status from failures") == [("fetch", "HTTP 429", 429)]
-    assert crawler.stats.get_value("blogarchive/retry/retry_after_too_long") == 1
-    assert site.requests().count("/slow429/too-long") == 1
+    assert_429_left_for_a_later_run(archive_path, crawler, site, "/slow429/too-long", "blogarchive/retry/retry_after_too_long")
 
 
 @coroutine_test
@@ -441,9 +447,7 @@ async def test_a_graceful_stop_does_not_wait_out_a_retry_after(site, archive_pat
         await asyncio.sleep(0.05)  # the 429 reached the retry middleware, which now waits
     await crawler.stop_async()  # what Scrapy does on Ctrl-C or SIGTERM
     await crawl
-    assert rows(archive_path, "select stage, reason, http_status from failures") == [("fetch", "HTTP 429", 429)]
-    assert crawler.stats.get_value("blogarchive/retry/stopped_waiting") == 1
-    assert site.requests().count("/slow429-minute/a") == 1
+    assert_429_left_for_a_later_run(archive_path, crawler, site, "/slow429-minute/a", "blogarchive/retry/stopped_waiting")
 
 
 @coroutine_test
@@ -451,9 +455,7 @@ async def test_a_crawl_closed_by_a_timeout_does_not_wait_out_a_retry_after(site,
     """Any close (here CLOSESPIDER_TIMEOUT) ends the wait; the 429 is recorded, not dropped."""
     crawler = get_crawler(BlogSpider, crawl_settings(archive_path, CLOSESPIDER_TIMEOUT=1))
     await crawler.crawl_async(url=site.url("/slow429-minute/b"), depth="0")
-    assert rows(archive_path, "select stage, reason, http_status from failures") == [("fetch", "HTTP 429", 429)]
-    assert crawler.stats.get_value("blogarchive/retry/stopped_waiting") == 1
-    assert site.requests().count("/slow429-minute/b") == 1
+    assert_429_left_for_a_later_run(archive_path, crawler, site, "/slow429-minute/b", "blogarchive/retry/stopped_waiting")
 
 
 def test_a_retry_that_failed_at_a_stage_not_retried_is_not_asked_for_again(archive_path):

@@ -50,6 +50,18 @@ def blogarchive(*args: str, timeout: float = 120) -> subprocess.CompletedProcess
                           cwd=ROOT, env=env, timeout=timeout, check=False)
 
 
+def wait_for_sightings(proc: subprocess.Popen, db: Path, count: int, timeout: float = 60) -> None:
+    """Wait until the crawl ``proc`` has archived ``count`` pages in ``db`` (or ended)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if db.exists() and rows(db, "select count(*) from sightings")[0][0] >= count:
+                return
+        except sqlite3.OperationalError:  # the file is being created
+            pass
+        time.sleep(0.02)
+
+
 SITES_TOML = """
 [settings]
 AUTOTHROTTLE_ENABLED = false
@@ -236,17 +248,7 @@ def test_kill_9_mid_crawl_then_resume_completes_without_duplicates(site, archive
     args = [sys.executable, "-m", "blogarchive", "crawl", site.url("/many/"), "--db", str(archive_path),
             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    archived = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if archive_path.exists():
-            try:
-                archived = rows(archive_path, "select count(*) from sightings")[0][0]
-            except sqlite3.OperationalError:
-                archived = 0
-            if archived >= 4:
-                break
-        time.sleep(0.02)
+    wait_for_sightings(proc, archive_path, 4)
     assert proc.poll() is None, "the crawl ended before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -397,14 +399,7 @@ def test_sigterm_during_a_config_run_stops_it_and_starts_no_other_site(site, tmp
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "blogarchive", "crawl", "--config", str(config), "--db", str(db)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if db.exists() and rows(db, "select count(*) from sightings")[0][0] >= 2:
-                break
-        except sqlite3.OperationalError:
-            pass
-        time.sleep(0.02)
+    wait_for_sightings(proc, db, 2)
     assert proc.poll() is None, "the first site's crawl ended before the signal"
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
@@ -426,14 +421,7 @@ def test_scrapy_crawl_stopped_by_a_second_signal_exits_1(site, tmp_path):
         [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"url={site.url('/many/')}", "-s", f"ARCHIVE_PATH={db}",
          "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if db.exists() and rows(db, "select count(*) from sightings")[0][0] >= 2:
-                break
-        except sqlite3.OperationalError:
-            pass
-        time.sleep(0.02)
+    wait_for_sightings(proc, db, 2)
     assert proc.poll() is None, "the crawl ended before the signals"
     proc.send_signal(signal.SIGINT)
     time.sleep(0.05)

@@ -593,13 +593,20 @@ class PlatformSpider(scrapy.Spider):
         (a home page, perhaps) unless its URL is the platform's article URL, are asked for
         again by the crawl that starts from them. With depth 0 a page is an article."""
         meta = request.meta if request is not None else {}
-        kind = meta.get("blogarchive_kind", "page")
-        if kind == "page" and self.max_depth == 0 and not meta.get("blogarchive_requeued"):
-            kind = "article"  # as parse takes it
+        kind = self.requested_as(request)
         start_page = kind == "page" and meta.get("blogarchive_depth", 0) == 0
         if kind in _DISCOVERY_KINDS or (start_page and not self.is_article_url(url)):
             stage = "discovery"
         return PageFailure(url=url, stage=stage, reason=reason, http_status=http_status, requested_as=kind)
+
+    def requested_as(self, request: scrapy.Request | None) -> str:
+        """What ``request`` asked for (``blogarchive_kind``: ``article``, ``page``, ``listing``,
+        ...); with depth 0 a page is an article, as :meth:`parse` takes it."""
+        meta = request.meta if request is not None else {}
+        kind = meta.get("blogarchive_kind", "page")
+        if kind == "page" and self.max_depth == 0 and not meta.get("blogarchive_requeued"):
+            return "article"
+        return kind
 
     def is_article_url(self, url: str, platform: Platform | None = None) -> bool:
         """Whether ``url`` matches the article URL pattern of ``platform`` (by default the
